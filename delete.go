@@ -1,0 +1,127 @@
+package ddbguard
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// GuardedDelete is a DeleteItem that succeeds only if the item exists and
+// the caller owns it. Editors may not delete. Build it with Guard.Delete,
+// then call Run, Value or Input; the first error met while chaining is
+// returned by the terminal call, which then sends nothing.
+//
+// A GuardedDelete is not safe for concurrent use.
+type GuardedDelete struct {
+	op
+	conds      []expression.ConditionBuilder
+	version    int64
+	hasVersion bool
+}
+
+// Delete starts a delete of the item at k on behalf of caller.
+func (g *Guard) Delete(caller string, k Key) *GuardedDelete {
+	return &GuardedDelete{op: g.newOp("delete", caller, k)}
+}
+
+// If adds a precondition, ANDed with the guard; a failure when the guard
+// holds is ErrConflict.
+func (d *GuardedDelete) If(cb expression.ConditionBuilder) *GuardedDelete {
+	d.conds = append(d.conds, cb)
+	return d
+}
+
+// IfVersion requires the item's Schema.Version attribute to equal n; a
+// mismatch is ErrConflict. Without Schema.Version it is ErrInvalidInput.
+func (d *GuardedDelete) IfVersion(n int64) *GuardedDelete {
+	if d.g.s.Version == "" {
+		d.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
+	}
+	d.version, d.hasVersion = n, true
+	return d
+}
+
+// Input returns the DeleteItemInput that Run would send, without sending it.
+func (d *GuardedDelete) Input() (*dynamodb.DeleteItemInput, error) {
+	r, err := d.build()
+	if err != nil {
+		return nil, err
+	}
+	return &dynamodb.DeleteItemInput{
+		TableName:                           aws.String(d.g.s.Table),
+		Key:                                 d.av,
+		ConditionExpression:                 &r.cond,
+		ExpressionAttributeNames:            r.names,
+		ExpressionAttributeValues:           r.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+// Run sends the delete: one DeleteItem request.
+func (d *GuardedDelete) Run(ctx context.Context) error {
+	_, err := d.send(ctx, types.ReturnValueNone)
+	return err
+}
+
+// Value sends the delete and unmarshals the item as it was before the
+// delete into out, which must be a non-nil pointer.
+func (d *GuardedDelete) Value(ctx context.Context, out any) error {
+	if err := checkOut(out); err != nil {
+		d.fail(ErrInvalidInput, err.Error())
+	}
+	res, err := d.send(ctx, types.ReturnValueAllOld)
+	if err != nil {
+		return err
+	}
+	return d.unmarshal(res.Attributes, out)
+}
+
+func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (*dynamodb.DeleteItemOutput, error) {
+	in, err := d.Input()
+	if err != nil {
+		return nil, d.report(ctx, err.(*Error))
+	}
+	in.ReturnValues = rv
+	out, err := d.g.api.DeleteItem(ctx, in)
+	if err != nil {
+		return nil, d.failed(ctx, err, d)
+	}
+	return out, nil
+}
+
+func (d *GuardedDelete) build() (request, error) {
+	if d.err != nil {
+		return request{}, d.err
+	}
+	ue, err := compileUser(nil, d.conds)
+	if err != nil {
+		return request{}, d.errorf(ErrInvalidInput, "If: "+err.Error())
+	}
+	un, uv := ue.size()
+	names := d.guardNames(un, true, d.hasVersion, false)
+	values := make(map[string]types.AttributeValue, 1+b2i(d.hasVersion)+uv)
+	values[vCaller] = &types.AttributeValueMemberS{Value: d.caller}
+	if d.hasVersion {
+		values[vVersion] = &types.AttributeValueMemberN{Value: strconv.FormatInt(d.version, 10)}
+	}
+	if ue != nil {
+		ue.merge(names, values)
+	}
+	return request{cond: withCond(guardCond(false, d.hasVersion), ue), names: names, values: values}, nil
+}
+
+func (d *GuardedDelete) judge(item map[string]types.AttributeValue) verdict {
+	var expected *int64
+	if d.hasVersion {
+		expected = &d.version
+	}
+	return d.g.judgeWrite(d.caller, item, false, expected)
+}
+
+// landed is false: a deleted item leaves nothing to recognize, and a retry
+// whose first attempt landed reports ErrNotFound.
+func (d *GuardedDelete) landed(map[string]types.AttributeValue) bool { return false }

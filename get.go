@@ -1,0 +1,49 @@
+package ddbguard
+
+import (
+	"context"
+	"errors"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// Get reads the item at k into out, a non-nil pointer, with a strongly
+// consistent read, if caller owns it or is one of its editors. An item
+// that exists but is not the caller's is ErrNotOwner, which HTTPStatus
+// reports as 404 like ErrNotFound, and its data never leaves Get.
+func (g *Guard) Get(ctx context.Context, caller string, k Key, out any) error {
+	o := g.newOp("get", caller, k)
+	if o.err == nil {
+		if err := checkOut(out); err != nil {
+			o.fail(ErrInvalidInput, err.Error())
+		}
+	}
+	if o.err != nil {
+		return o.report(ctx, o.err)
+	}
+	res, err := g.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(g.s.Table),
+		Key:            o.av,
+		ConsistentRead: aws.Bool(true),
+	})
+	switch {
+	case err != nil:
+		return o.report(ctx, &Error{Op: o.name, Table: g.s.Table, Key: k, Index: -1, Cause: err})
+	case len(res.Item) == 0:
+		return o.report(ctx, o.errorf(ErrNotFound, ""))
+	case !g.owns(caller, res.Item) && !g.edits(caller, res.Item):
+		return o.report(ctx, o.errorf(ErrNotOwner, ""))
+	}
+	return o.unmarshal(res.Item, out)
+}
+
+// checkOut refuses an out argument that cannot receive an item.
+func checkOut(out any) error {
+	v := reflect.ValueOf(out)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return errors.New("out must be a non-nil pointer")
+	}
+	return nil
+}

@@ -1,0 +1,269 @@
+package ddbguard
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// API is the part of the DynamoDB client that ddbguard uses. *dynamodb.Client
+// satisfies it; so does ddbguardtest.API, a testify mock for unit tests.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// Schema describes one table and the attributes that carry authorization.
+type Schema struct {
+	Table        string // required
+	PartitionKey string // required
+	SortKey      string // optional
+	// Owner names the string attribute that holds the owner's id; "" means "owner".
+	Owner string
+	// Version optionally names a number attribute used for optimistic
+	// locking: Create writes 1 and every Update, Replace and Transfer adds 1.
+	Version string
+	// Editors optionally names a string-set attribute whose members may
+	// Update and Get the item, but not Delete, Replace or Transfer it, nor
+	// change the editors. The owner manages it with AddEditors and
+	// RemoveEditors.
+	Editors string
+	// Protected lists attributes that no Update may set or remove and that a
+	// Replace must carry unchanged (for example "created_at").
+	Protected []string
+	// KeyTypes optionally declares the key attributes' types ("S", "N" or
+	// "B", partition key first) so that a key of the wrong type is refused
+	// before any request instead of by DynamoDB.
+	KeyTypes []types.ScalarAttributeType
+}
+
+// Key addresses one item. PK and SK marshal with attributevalue and must
+// become a non-empty string, a number or non-empty binary. SK must be set
+// exactly when the Schema has a SortKey.
+type Key struct {
+	PK, SK any
+}
+
+// AuditEvent describes a refused or conflicted guarded operation. It carries
+// no item data and never the identity of the item's owner.
+type AuditEvent struct {
+	Op     string
+	Table  string
+	Key    Key
+	Caller string
+	Reason error // the sentinel, such as ErrNotOwner
+	Index  int   // position in a Tx, -1 otherwise
+}
+
+// Option configures a Guard.
+type Option func(*Guard)
+
+// WithAudit calls fn for every guarded operation that was refused, denied or
+// conflicted (every *Error whose Err is set), after the outcome is known. fn
+// runs on the caller's goroutine and must be safe for concurrent use.
+func WithAudit(fn func(context.Context, AuditEvent)) Option {
+	return func(g *Guard) { g.audit = fn }
+}
+
+// WithKeyValidator makes every operation run fn on its Key before building a
+// request, for example to check an id's format. An error from fn is
+// reported as ErrInvalidInput and nothing is sent.
+func WithKeyValidator(fn func(Key) error) Option {
+	return func(g *Guard) { g.validKey = fn }
+}
+
+// Guard builds and runs ownership-guarded operations on one table. It is
+// immutable after New and safe for concurrent use; the builders it returns
+// are not.
+type Guard struct {
+	api      API
+	s        Schema
+	audit    func(context.Context, AuditEvent)
+	validKey func(Key) error
+	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
+}
+
+// Placeholders of the guard's own names and values. The expression package
+// generates "#0", ":0", …, and Set, Add and Remove use "#n0", ":v0", …, so
+// these can never collide with either.
+const (
+	phPK      = "#gk"
+	phOwner   = "#go"
+	phVersion = "#gv"
+	phEditors = "#ge"
+	vCaller   = ":gc"
+	vVersion  = ":gv"
+	vOne      = ":g1"
+	vSetType  = ":gt"
+	vNewOwner = ":gn"
+	vEditors  = ":ge"
+
+	condCreate  = "attribute_not_exists(" + phPK + ")"
+	condOwner   = "attribute_exists(" + phPK + ") AND " + phOwner + " = " + vCaller
+	condEditor  = "attribute_exists(" + phPK + ") AND (" + phOwner + " = " + vCaller + " OR (attribute_type(" + phEditors + ", " + vSetType + ") AND contains(" + phEditors + ", " + vCaller + ")))"
+	condVersion = " AND " + phVersion + " = " + vVersion
+)
+
+// New returns a Guard for the table that s describes, or an ErrInvalidInput
+// *Error when s is incomplete or contradictory.
+func New(api API, s Schema, opts ...Option) (*Guard, error) {
+	if s.Owner == "" {
+		s.Owner = "owner"
+	}
+	s.Protected = append([]string(nil), s.Protected...)
+	s.KeyTypes = append([]types.ScalarAttributeType(nil), s.KeyTypes...)
+	g := &Guard{api: api, s: s, guarded: make(map[string]struct{})}
+	if err := g.checkSchema(); err != nil {
+		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: err.Error()}
+	}
+	for _, opt := range opts {
+		opt(g)
+	}
+	return g, nil
+}
+
+func (g *Guard) checkSchema() error {
+	s := g.s
+	if g.api == nil {
+		return fmt.Errorf("nil API")
+	}
+	if s.Table == "" || s.PartitionKey == "" {
+		return fmt.Errorf("schema needs Table and PartitionKey")
+	}
+	names := append([]string{s.PartitionKey, s.SortKey, s.Owner, s.Version, s.Editors}, s.Protected...)
+	for i, n := range names {
+		if n == "" && i > 0 && i < 5 {
+			continue
+		}
+		if err := checkName(n); err != nil {
+			return err
+		}
+		if _, dup := g.guarded[n]; dup {
+			return fmt.Errorf("schema names attribute %q twice", n)
+		}
+		g.guarded[n] = struct{}{}
+	}
+	if len(s.KeyTypes) > 2 || (len(s.KeyTypes) == 2 && s.SortKey == "") {
+		return fmt.Errorf("schema has more KeyTypes than keys")
+	}
+	for _, t := range s.KeyTypes {
+		if t != types.ScalarAttributeTypeS && t != types.ScalarAttributeTypeN && t != types.ScalarAttributeTypeB {
+			return fmt.Errorf("key type %q is not S, N or B", t)
+		}
+	}
+	return nil
+}
+
+// checkName reports whether n can be an attribute name.
+func checkName(n string) error {
+	switch {
+	case n == "":
+		return fmt.Errorf("empty attribute name")
+	case len(n) > 255:
+		return fmt.Errorf("attribute name longer than 255 bytes")
+	case !utf8.ValidString(n):
+		return fmt.Errorf("attribute name is not valid UTF-8")
+	}
+	return nil
+}
+
+// Schema returns the table's schema, with defaults applied.
+func (g *Guard) Schema() Schema { return g.s }
+
+// op is the part every builder shares: who asks, for what, and the first
+// error met while building.
+type op struct {
+	g      *Guard
+	name   string
+	caller string
+	key    Key
+	av     map[string]types.AttributeValue // the marshalled key
+	err    *Error
+}
+
+// start begins a builder on behalf of caller, refusing an empty caller.
+func (g *Guard) start(name, caller string) op {
+	o := op{g: g, name: name, caller: caller}
+	switch {
+	case strings.TrimSpace(caller) == "":
+		o.fail(ErrUnauthenticated, "empty caller")
+	case !utf8.ValidString(caller):
+		o.fail(ErrInvalidInput, "caller is not valid UTF-8")
+	}
+	return o
+}
+
+// newOp begins a builder for the item at k.
+func (g *Guard) newOp(name, caller string, k Key) op {
+	o := g.start(name, caller)
+	o.key = k
+	if o.err != nil {
+		return o
+	}
+	av, err := g.marshalKey(k)
+	if err != nil {
+		o.fail(ErrInvalidInput, err.Error())
+		return o
+	}
+	o.av = av
+	return o
+}
+
+// fail records the first error of a builder.
+func (o *op) fail(sentinel error, detail string) {
+	if o.err == nil {
+		o.err = o.errorf(sentinel, detail)
+	}
+}
+
+func (o *op) errorf(sentinel error, detail string) *Error {
+	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Err: sentinel, detail: detail}
+}
+
+// guardNames returns the names map of a request, sized for extra more
+// entries, holding the guard's own placeholders.
+func (o *op) guardNames(extra int, owner, version, editors bool) map[string]string {
+	s := &o.g.s
+	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors))
+	names[phPK] = s.PartitionKey
+	if owner {
+		names[phOwner] = s.Owner
+	}
+	if version {
+		names[phVersion] = s.Version
+	}
+	if editors {
+		names[phEditors] = s.Editors
+	}
+	return names
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// report returns err after telling the audit hook about it.
+func (o *op) report(ctx context.Context, err *Error) *Error {
+	if err.Err != nil && o.g.audit != nil {
+		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: o.caller, Reason: err.Err, Index: err.Index})
+	}
+	return err
+}
+
+// isGuarded reports whether name is an attribute only the guard may write.
+func (g *Guard) isGuarded(name string) bool {
+	_, ok := g.guarded[name]
+	return ok
+}

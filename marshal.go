@@ -1,0 +1,392 @@
+package ddbguard
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// maxItemSize is DynamoDB's limit on one item, names and values included.
+const maxItemSize = 400 * 1024
+
+// marshalKey turns k into the key map of a request, refusing what DynamoDB
+// would refuse (or would silently read as another key).
+func (g *Guard) marshalKey(k Key) (map[string]types.AttributeValue, error) {
+	s := &g.s
+	if k.PK == nil {
+		return nil, errors.New("key has no partition key value")
+	}
+	if (s.SortKey == "") != (k.SK == nil) {
+		if s.SortKey == "" {
+			return nil, errors.New("key has a sort key value but the table has no sort key")
+		}
+		return nil, errors.New("key has no sort key value")
+	}
+	pk, err := marshalKeyValue(k.PK, g.keyType(0))
+	if err != nil {
+		return nil, fmt.Errorf("partition key: %w", err)
+	}
+	m := make(map[string]types.AttributeValue, 1+b2i(s.SortKey != ""))
+	m[s.PartitionKey] = pk
+	if s.SortKey != "" {
+		sk, err := marshalKeyValue(k.SK, g.keyType(1))
+		if err != nil {
+			return nil, fmt.Errorf("sort key: %w", err)
+		}
+		m[s.SortKey] = sk
+	}
+	if g.validKey != nil {
+		if err := g.validKey(k); err != nil {
+			return nil, fmt.Errorf("key rejected: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (g *Guard) keyType(i int) types.ScalarAttributeType {
+	if i < len(g.s.KeyTypes) {
+		return g.s.KeyTypes[i]
+	}
+	return ""
+}
+
+func marshalKeyValue(v any, want types.ScalarAttributeType) (types.AttributeValue, error) {
+	av, err := marshalValue(v)
+	if err != nil {
+		return nil, err
+	}
+	var got types.ScalarAttributeType
+	switch x := av.(type) {
+	case *types.AttributeValueMemberS:
+		if x.Value == "" {
+			return nil, errors.New("empty string")
+		}
+		if len(x.Value) > 2048 {
+			return nil, errors.New("longer than 2048 bytes")
+		}
+		got = types.ScalarAttributeTypeS
+	case *types.AttributeValueMemberN:
+		got = types.ScalarAttributeTypeN
+	case *types.AttributeValueMemberB:
+		if len(x.Value) == 0 {
+			return nil, errors.New("empty binary")
+		}
+		got = types.ScalarAttributeTypeB
+	default:
+		return nil, fmt.Errorf("%T is not a string, number or binary", v)
+	}
+	if want != "" && got != want {
+		return nil, fmt.Errorf("type %s, table declares %s", got, want)
+	}
+	return av, nil
+}
+
+// marshalValue converts v to an attribute value. The common scalar types
+// skip attributevalue's reflection; everything else goes through it.
+func marshalValue(v any) (types.AttributeValue, error) {
+	switch x := v.(type) {
+	case string:
+		return &types.AttributeValueMemberS{Value: x}, nil
+	case int:
+		return &types.AttributeValueMemberN{Value: strconv.Itoa(x)}, nil
+	case int64:
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(x, 10)}, nil
+	case int32:
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(int64(x), 10)}, nil
+	case uint64:
+		return &types.AttributeValueMemberN{Value: strconv.FormatUint(x, 10)}, nil
+	case float64:
+		return marshalFloat(x, 64)
+	case float32:
+		return marshalFloat(float64(x), 32)
+	case bool:
+		return &types.AttributeValueMemberBOOL{Value: x}, nil
+	case []byte:
+		if x == nil {
+			return &types.AttributeValueMemberNULL{Value: true}, nil
+		}
+		return &types.AttributeValueMemberB{Value: x}, nil
+	case types.AttributeValue:
+		if err := checkValue(x); err != nil {
+			return nil, err
+		}
+		return x, nil
+	}
+	av, err := attributevalue.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return av, checkValue(av)
+}
+
+func marshalFloat(f float64, bits int) (types.AttributeValue, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, errors.New("NaN and infinite numbers cannot be stored")
+	}
+	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'f', -1, bits)}, nil
+}
+
+// checkValue refuses values that DynamoDB cannot store, which
+// attributevalue marshals without complaint: NaN and infinities, nil
+// members, invalid names in maps.
+func checkValue(av types.AttributeValue) error {
+	switch x := av.(type) {
+	case nil:
+		return errors.New("nil attribute value")
+	case *types.AttributeValueMemberN:
+		return checkNumber(x.Value)
+	case *types.AttributeValueMemberNS:
+		for _, n := range x.Value {
+			if err := checkNumber(n); err != nil {
+				return err
+			}
+		}
+	case *types.AttributeValueMemberL:
+		for _, e := range x.Value {
+			if err := checkValue(e); err != nil {
+				return err
+			}
+		}
+	case *types.AttributeValueMemberM:
+		return checkItem(x.Value)
+	}
+	return nil
+}
+
+func checkNumber(n string) error {
+	f, err := strconv.ParseFloat(n, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Errorf("%q is not a number DynamoDB can store", n)
+	}
+	return nil
+}
+
+func checkItem(m map[string]types.AttributeValue) error {
+	for name, v := range m {
+		if err := checkName(name); err != nil {
+			return err
+		}
+		if err := checkValue(v); err != nil {
+			return fmt.Errorf("attribute %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// marshalItem converts item to a fresh attribute map that the caller may
+// modify.
+func marshalItem(item any) (map[string]types.AttributeValue, error) {
+	switch x := item.(type) {
+	case nil:
+		return nil, errors.New("nil item")
+	case map[string]types.AttributeValue:
+		if x == nil {
+			return nil, errors.New("nil item")
+		}
+		m := make(map[string]types.AttributeValue, len(x)+2)
+		for k, v := range x {
+			m[k] = v
+		}
+		return m, checkItem(m)
+	}
+	m, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, errors.New("nil item")
+	}
+	return m, checkItem(m)
+}
+
+// itemSize is DynamoDB's size of an item: names plus values, as its
+// documentation counts them.
+func itemSize(m map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range m {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(av types.AttributeValue) int {
+	switch x := av.(type) {
+	case *types.AttributeValueMemberS:
+		return len(x.Value)
+	case *types.AttributeValueMemberN:
+		return len(x.Value)/2 + 2
+	case *types.AttributeValueMemberB:
+		return len(x.Value)
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range x.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberNS:
+		n := 0
+		for _, s := range x.Value {
+			n += len(s)/2 + 2
+		}
+		return n
+	case *types.AttributeValueMemberBS:
+		n := 0
+		for _, b := range x.Value {
+			n += len(b)
+		}
+		return n
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range x.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		return 3 + itemSize(x.Value) + len(x.Value)
+	}
+	return 1
+}
+
+// stampOwner sets item's owner to caller. An owner attribute that is
+// already there must be caller, or empty (a struct's zero value).
+func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue) error {
+	if av, ok := item[g.s.Owner]; ok {
+		s, isS := av.(*types.AttributeValueMemberS)
+		if !isS || (s.Value != "" && s.Value != caller) {
+			return errors.New("item names another owner")
+		}
+	}
+	item[g.s.Owner] = &types.AttributeValueMemberS{Value: caller}
+	return nil
+}
+
+// itemKey extracts and checks the key of item.
+func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, map[string]types.AttributeValue, error) {
+	var k Key
+	pk, ok := item[g.s.PartitionKey]
+	if !ok {
+		return k, nil, errors.New("item has no partition key")
+	}
+	k.PK = keyValue(pk)
+	if g.s.SortKey != "" {
+		sk, ok := item[g.s.SortKey]
+		if !ok {
+			return k, nil, errors.New("item has no sort key")
+		}
+		k.SK = keyValue(sk)
+	}
+	av, err := g.marshalKey(Key{PK: pk, SK: item[g.s.SortKey]})
+	return k, av, err
+}
+
+// keyValue returns the Go value of a key attribute, for Error.Key and key
+// validators: a string, the decimal text of a number, or bytes.
+func keyValue(av types.AttributeValue) any {
+	switch x := av.(type) {
+	case *types.AttributeValueMemberS:
+		return x.Value
+	case *types.AttributeValueMemberN:
+		return x.Value
+	case *types.AttributeValueMemberB:
+		return x.Value
+	}
+	return av
+}
+
+// itemsEqual reports whether two items hold the same attributes and values.
+func itemsEqual(a, b map[string]types.AttributeValue) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !valuesEqual(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// valuesEqual compares attribute values as DynamoDB does: numbers by value,
+// sets regardless of order.
+func valuesEqual(a, b types.AttributeValue) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case *types.AttributeValueMemberS:
+		y, ok := b.(*types.AttributeValueMemberS)
+		return ok && x.Value == y.Value
+	case *types.AttributeValueMemberN:
+		y, ok := b.(*types.AttributeValueMemberN)
+		return ok && numbersEqual(x.Value, y.Value)
+	case *types.AttributeValueMemberB:
+		y, ok := b.(*types.AttributeValueMemberB)
+		return ok && string(x.Value) == string(y.Value)
+	case *types.AttributeValueMemberBOOL:
+		y, ok := b.(*types.AttributeValueMemberBOOL)
+		return ok && x.Value == y.Value
+	case *types.AttributeValueMemberNULL:
+		_, ok := b.(*types.AttributeValueMemberNULL)
+		return ok
+	case *types.AttributeValueMemberSS:
+		y, ok := b.(*types.AttributeValueMemberSS)
+		return ok && sameSet(x.Value, y.Value, func(s string) string { return s })
+	case *types.AttributeValueMemberNS:
+		y, ok := b.(*types.AttributeValueMemberNS)
+		return ok && sameSet(x.Value, y.Value, canonicalNumber)
+	case *types.AttributeValueMemberBS:
+		y, ok := b.(*types.AttributeValueMemberBS)
+		return ok && sameSet(x.Value, y.Value, func(b []byte) string { return string(b) })
+	case *types.AttributeValueMemberL:
+		y, ok := b.(*types.AttributeValueMemberL)
+		if !ok || len(x.Value) != len(y.Value) {
+			return false
+		}
+		for i := range x.Value {
+			if !valuesEqual(x.Value[i], y.Value[i]) {
+				return false
+			}
+		}
+		return true
+	case *types.AttributeValueMemberM:
+		y, ok := b.(*types.AttributeValueMemberM)
+		return ok && itemsEqual(x.Value, y.Value)
+	}
+	return false
+}
+
+func sameSet[T any](a, b []T, key func(T) string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[string]int, len(a))
+	for _, v := range a {
+		seen[key(v)]++
+	}
+	for _, v := range b {
+		k := key(v)
+		if seen[k] == 0 {
+			return false
+		}
+		seen[k]--
+	}
+	return true
+}
+
+func numbersEqual(a, b string) bool {
+	return a == b || canonicalNumber(a) == canonicalNumber(b)
+}
+
+// canonicalNumber returns a form of a DynamoDB number that equal numbers
+// share ("1", "1.0" and "1e0" alike).
+func canonicalNumber(n string) string {
+	var f big.Float
+	if _, ok := f.SetPrec(200).SetString(n); !ok {
+		return n
+	}
+	return f.Text('e', 40)
+}

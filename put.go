@@ -1,0 +1,266 @@
+package ddbguard
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// GuardedCreate is a PutItem that succeeds only if no item exists under the
+// item's key, with the owner attribute stamped from the caller (and, with
+// Schema.Version, the version set to 1). Build it with Guard.Create, then
+// call Run or Input.
+//
+// A GuardedCreate is not safe for concurrent use.
+type GuardedCreate struct {
+	op
+	item  map[string]types.AttributeValue
+	conds []expression.ConditionBuilder
+}
+
+// Create starts a create of item on behalf of caller. item is a struct or
+// map that attributevalue.MarshalMap accepts, or a
+// map[string]types.AttributeValue; it must carry the key. An owner
+// attribute that names anyone but caller is ErrProtectedAttribute; a
+// version attribute is overwritten with 1.
+func (g *Guard) Create(caller string, item any) *GuardedCreate {
+	o, m := g.itemOp("create", caller, item)
+	if o.err == nil && g.s.Editors != "" {
+		if ed, ok := m[g.s.Editors]; ok {
+			if _, ss := ed.(*types.AttributeValueMemberSS); !ss {
+				o.fail(ErrInvalidInput, "editors attribute must be a string set")
+			}
+		}
+	}
+	if o.err == nil && g.s.Version != "" {
+		m[g.s.Version] = &types.AttributeValueMemberN{Value: "1"}
+	}
+	return &GuardedCreate{op: o, item: m}
+}
+
+// If adds a precondition, ANDed with the guard; it is evaluated against
+// the item that exists, if any.
+func (c *GuardedCreate) If(cb expression.ConditionBuilder) *GuardedCreate {
+	c.conds = append(c.conds, cb)
+	return c
+}
+
+// Input returns the PutItemInput that Run would send, without sending it.
+func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	ue, err := compileUser(nil, c.conds)
+	if err != nil {
+		return nil, c.errorf(ErrInvalidInput, "If: "+err.Error())
+	}
+	un, _ := ue.size()
+	names := c.guardNames(un, false, false, false)
+	var values map[string]types.AttributeValue
+	if ue != nil && len(ue.values) > 0 {
+		values = make(map[string]types.AttributeValue, len(ue.values))
+	}
+	if ue != nil {
+		ue.merge(names, values)
+	}
+	return &dynamodb.PutItemInput{
+		TableName:                           aws.String(c.g.s.Table),
+		Item:                                c.item,
+		ConditionExpression:                 aws.String(withCond(condCreate, ue)),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+// Run sends the create: one PutItem request. An existing item is
+// ErrAlreadyExists, which also matches ErrConflict.
+func (c *GuardedCreate) Run(ctx context.Context) error {
+	in, err := c.Input()
+	if err != nil {
+		return c.report(ctx, err.(*Error))
+	}
+	if _, err := c.g.api.PutItem(ctx, in); err != nil {
+		return c.failed(ctx, err, c)
+	}
+	return nil
+}
+
+func (c *GuardedCreate) judge(item map[string]types.AttributeValue) verdict {
+	if len(item) == 0 {
+		return verdict{err: ErrConflict, detail: "precondition failed"}
+	}
+	return verdict{err: ErrAlreadyExists, expose: c.g.owns(c.caller, item)}
+}
+
+// landed reports whether the caller's identical item is stored: a retry of
+// a create that landed. Only the caller could have stored it, and it holds
+// exactly what this create writes.
+func (c *GuardedCreate) landed(item map[string]types.AttributeValue) bool {
+	return c.g.owns(c.caller, item) && itemsEqual(item, c.item)
+}
+
+// GuardedReplace is a PutItem that replaces an item the caller owns. Build
+// it with Guard.Replace, then call Run or Input.
+//
+// With Schema.Version, IfVersion is required (a whole-item replace cannot
+// increment a version it has not read) and the version written is n+1.
+// Schema.Protected attributes and the editors must be carried unchanged:
+// the condition compares them with what is stored, and a mismatch is
+// ErrProtectedAttribute.
+//
+// A GuardedReplace is not safe for concurrent use.
+type GuardedReplace struct {
+	op
+	item       map[string]types.AttributeValue
+	conds      []expression.ConditionBuilder
+	version    int64
+	hasVersion bool
+}
+
+// Replace starts a replace of the item under item's key on behalf of
+// caller; item is given as to Create.
+func (g *Guard) Replace(caller string, item any) *GuardedReplace {
+	o, m := g.itemOp("replace", caller, item)
+	return &GuardedReplace{op: o, item: m}
+}
+
+// If adds a precondition, ANDed with the guard; a failure when the guard
+// holds is ErrConflict.
+func (r *GuardedReplace) If(cb expression.ConditionBuilder) *GuardedReplace {
+	r.conds = append(r.conds, cb)
+	return r
+}
+
+// IfVersion requires the stored version to equal n and writes n+1.
+func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
+	if r.g.s.Version == "" {
+		r.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
+	}
+	r.version, r.hasVersion = n, true
+	return r
+}
+
+// Input returns the PutItemInput that Run would send, without sending it.
+func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
+	req, err := r.build()
+	if err != nil {
+		return nil, err
+	}
+	return &dynamodb.PutItemInput{
+		TableName:                           aws.String(r.g.s.Table),
+		Item:                                r.item,
+		ConditionExpression:                 &req.cond,
+		ExpressionAttributeNames:            req.names,
+		ExpressionAttributeValues:           req.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+// Run sends the replace: one PutItem request.
+func (r *GuardedReplace) Run(ctx context.Context) error {
+	in, err := r.Input()
+	if err != nil {
+		return r.report(ctx, err.(*Error))
+	}
+	if _, err := r.g.api.PutItem(ctx, in); err != nil {
+		return r.failed(ctx, err, r)
+	}
+	return nil
+}
+
+func (r *GuardedReplace) build() (request, error) {
+	if r.err != nil {
+		return request{}, r.err
+	}
+	s := &r.g.s
+	if s.Version != "" && !r.hasVersion {
+		return request{}, r.errorf(ErrInvalidInput, "Replace on a versioned table needs IfVersion")
+	}
+	ue, err := compileUser(nil, r.conds)
+	if err != nil {
+		return request{}, r.errorf(ErrInvalidInput, "If: "+err.Error())
+	}
+	kept := r.kept()
+	un, uv := ue.size()
+	names := r.guardNames(un+len(kept), true, r.hasVersion, false)
+	values := make(map[string]types.AttributeValue, 1+b2i(r.hasVersion)+len(kept)+uv)
+	values[vCaller] = &types.AttributeValueMemberS{Value: r.caller}
+	cond := guardCond(false, r.hasVersion)
+	if r.hasVersion {
+		values[vVersion] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version, 10)}
+		r.item[s.Version] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version+1, 10)}
+	}
+	for i, name := range kept {
+		n, v := "#gp"+strconv.Itoa(i), ":gp"+strconv.Itoa(i)
+		names[n] = name
+		if av, ok := r.item[name]; ok {
+			values[v] = av
+			cond += " AND " + n + " = " + v
+		} else {
+			cond += " AND attribute_not_exists(" + n + ")"
+		}
+	}
+	if ue != nil {
+		ue.merge(names, values)
+	}
+	return request{cond: withCond(cond, ue), names: names, values: values}, nil
+}
+
+// kept lists the attributes a Replace must carry unchanged.
+func (r *GuardedReplace) kept() []string {
+	if r.g.s.Editors == "" {
+		return r.g.s.Protected
+	}
+	return append(append([]string(nil), r.g.s.Protected...), r.g.s.Editors)
+}
+
+func (r *GuardedReplace) judge(item map[string]types.AttributeValue) verdict {
+	var expected *int64
+	if r.hasVersion {
+		expected = &r.version
+	}
+	v := r.g.judgeWrite(r.caller, item, false, expected)
+	if v.err != ErrConflict || v.detail == "version mismatch" {
+		return v
+	}
+	for _, name := range r.kept() {
+		if !valuesEqual(item[name], r.item[name]) {
+			return verdict{err: ErrProtectedAttribute, expose: true, detail: "attribute " + strconv.Quote(name) + " differs from the stored value"}
+		}
+	}
+	return v
+}
+
+func (r *GuardedReplace) landed(map[string]types.AttributeValue) bool { return false }
+
+// itemOp starts a builder whose key comes from its item: it marshals the
+// item, stamps the owner and checks the key and size.
+func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.AttributeValue) {
+	o := g.start(name, caller)
+	if o.err != nil {
+		return o, nil
+	}
+	m, err := marshalItem(item)
+	if err != nil {
+		o.fail(ErrInvalidInput, "item: "+err.Error())
+		return o, nil
+	}
+	if err := g.stampOwner(caller, m); err != nil {
+		o.fail(ErrProtectedAttribute, err.Error())
+		return o, nil
+	}
+	o.key, o.av, err = g.itemKey(m)
+	if err != nil {
+		o.fail(ErrInvalidInput, err.Error())
+		return o, nil
+	}
+	if itemSize(m) > maxItemSize {
+		o.fail(ErrInvalidInput, "item is larger than 400 KB")
+	}
+	return o, m
+}

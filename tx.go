@@ -1,0 +1,354 @@
+package ddbguard
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// maxTxItems is DynamoDB's limit on the items of one transaction.
+const maxTxItems = 100
+
+// GuardedCheck is a ConditionCheck on a policy item, such as a membership
+// record, for use in a Tx: the item must exist and satisfy the condition at
+// the moment the transaction commits, or the transaction fails with
+// ErrForbidden. It makes "fetch the policy, then write" one atomic step.
+type GuardedCheck struct {
+	op
+	cond expression.ConditionBuilder
+}
+
+// Check starts a policy check of the item at k: it holds when the item
+// exists and cond is true of it.
+func (g *Guard) Check(k Key, cond expression.ConditionBuilder) *GuardedCheck {
+	o := op{g: g, name: "check", key: k}
+	av, err := g.marshalKey(k)
+	if err != nil {
+		o.fail(ErrInvalidInput, err.Error())
+	}
+	o.av = av
+	return &GuardedCheck{op: o, cond: cond}
+}
+
+// Input returns the ConditionCheck that a Tx would send.
+func (c *GuardedCheck) Input() (*types.ConditionCheck, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	ue, err := compileUser(nil, []expression.ConditionBuilder{c.cond})
+	if err != nil {
+		return nil, c.errorf(ErrInvalidInput, "condition: "+err.Error())
+	}
+	names := c.guardNames(len(ue.names), false, false, false)
+	var values map[string]types.AttributeValue
+	if len(ue.values) > 0 {
+		values = make(map[string]types.AttributeValue, len(ue.values))
+	}
+	ue.merge(names, values)
+	return &types.ConditionCheck{
+		TableName:                           aws.String(c.g.s.Table),
+		Key:                                 c.av,
+		ConditionExpression:                 aws.String(withCond("attribute_exists("+phPK+")", ue)),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}, nil
+}
+
+func (c *GuardedCheck) judge(map[string]types.AttributeValue) verdict {
+	return verdict{err: ErrForbidden, detail: "policy check failed"}
+}
+
+func (c *GuardedCheck) landed(map[string]types.AttributeValue) bool { return false }
+
+// Tx is a TransactWriteItems of guarded writes and policy checks, possibly
+// on several tables: all of them commit or none does, and every item keeps
+// its own guard. Items are sent in the order they were added; a failure
+// names the first failing item by its Index in that order.
+//
+// A Tx is not safe for concurrent use. Run may be called again, for
+// example to retry with the same Token.
+type Tx struct {
+	api    API
+	writes []txWrite
+	token  string
+	err    *Error
+}
+
+// txWrite is a builder that can be one item of a transaction.
+type txWrite interface {
+	judged
+	base() *op
+	transactItem() (types.TransactWriteItem, error)
+}
+
+func (o *op) base() *op { return o }
+
+// NewTx starts a transaction sent through api.
+func NewTx(api API) *Tx { return &Tx{api: api} }
+
+// Update adds a guarded update (or transfer) to the transaction.
+func (t *Tx) Update(u *GuardedUpdate) *Tx {
+	if u == nil {
+		return t.nilItem()
+	}
+	return t.add(u)
+}
+
+// Delete adds a guarded delete to the transaction.
+func (t *Tx) Delete(d *GuardedDelete) *Tx {
+	if d == nil {
+		return t.nilItem()
+	}
+	return t.add(d)
+}
+
+// Create adds a guarded create to the transaction.
+func (t *Tx) Create(c *GuardedCreate) *Tx {
+	if c == nil {
+		return t.nilItem()
+	}
+	return t.add(c)
+}
+
+// Replace adds a guarded replace to the transaction.
+func (t *Tx) Replace(r *GuardedReplace) *Tx {
+	if r == nil {
+		return t.nilItem()
+	}
+	return t.add(r)
+}
+
+// Check adds a policy check to the transaction.
+func (t *Tx) Check(c *GuardedCheck) *Tx {
+	if c == nil {
+		return t.nilItem()
+	}
+	return t.add(c)
+}
+
+// Token sets the ClientRequestToken (1 to 36 characters), so that a retried
+// Run within DynamoDB's idempotency window is applied at most once.
+func (t *Tx) Token(token string) *Tx {
+	if token == "" || len(token) > 36 {
+		t.setErr(&Error{Op: "tx", Index: -1, Err: ErrInvalidInput, detail: "token must have 1 to 36 characters"})
+	}
+	t.token = token
+	return t
+}
+
+func (t *Tx) add(w txWrite) *Tx {
+	t.writes = append(t.writes, w)
+	return t
+}
+
+func (t *Tx) nilItem() *Tx {
+	t.setErr(&Error{Op: "tx", Index: len(t.writes), Err: ErrInvalidInput, detail: "nil builder"})
+	t.writes = append(t.writes, nil)
+	return t
+}
+
+func (t *Tx) setErr(e *Error) {
+	if t.err == nil {
+		t.err = e
+	}
+}
+
+// Input returns the TransactWriteItemsInput that Run would send, without
+// sending it.
+func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	switch {
+	case len(t.writes) == 0:
+		return nil, &Error{Op: "tx", Index: -1, Err: ErrInvalidInput, detail: "empty transaction"}
+	case len(t.writes) > maxTxItems:
+		return nil, &Error{Op: "tx", Index: maxTxItems, Err: ErrInvalidInput, detail: "more than 100 items"}
+	}
+	items := make([]types.TransactWriteItem, len(t.writes))
+	seen := make(map[string]int, len(t.writes))
+	for i, w := range t.writes {
+		item, err := w.transactItem()
+		if err != nil {
+			e := *err.(*Error)
+			e.Index = i
+			return nil, &e
+		}
+		o := w.base()
+		id := itemID(o.g.s.Table, o.av)
+		if j, dup := seen[id]; dup {
+			return nil, o.indexed(i, ErrInvalidInput, "same item as transaction item "+strconv.Itoa(j))
+		}
+		seen[id] = i
+		items[i] = item
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
+	if t.token != "" {
+		in.ClientRequestToken = aws.String(t.token)
+	}
+	return in, nil
+}
+
+// Run sends the transaction: one TransactWriteItems request. When DynamoDB
+// cancels it, the *Error names the first failing item by Index, with the
+// reason classified from that item's ALL_OLD values: ErrNotFound,
+// ErrNotOwner, ErrConflict, ErrAlreadyExists or ErrForbidden, or
+// ErrConflict for a TransactionConflict. Other reasons keep Err nil.
+func (t *Tx) Run(ctx context.Context) error {
+	in, err := t.Input()
+	if err != nil {
+		e := err.(*Error)
+		if e.Index >= 0 && e.Index < len(t.writes) && t.writes[e.Index] != nil {
+			return t.writes[e.Index].base().report(ctx, e)
+		}
+		return e
+	}
+	if _, err := t.api.TransactWriteItems(ctx, in); err != nil {
+		return t.failed(ctx, err)
+	}
+	return nil
+}
+
+// failed classifies a failed transaction from its cancellation reasons.
+func (t *Tx) failed(ctx context.Context, cause error) error {
+	var tce *types.TransactionCanceledException
+	if !errors.As(cause, &tce) {
+		return &Error{Op: "tx", Index: -1, Cause: cause}
+	}
+	var e *Error
+	for i := range tce.CancellationReasons {
+		r := &tce.CancellationReasons[i]
+		code := aws.ToString(r.Code)
+		if e != nil || code == "" || code == "None" || i >= len(t.writes) {
+			r.Item = nil
+			continue
+		}
+		w := t.writes[i]
+		e = w.base().indexed(i, nil, "")
+		e.Cause = cause
+		switch code {
+		case "ConditionalCheckFailed":
+			v := w.judge(r.Item)
+			e.Err, e.detail = v.err, v.detail
+			if v.expose {
+				e.Item = r.Item
+			}
+		case "TransactionConflict":
+			e.Err, e.detail = ErrConflict, "transaction conflict"
+		default:
+			e.detail = code
+		}
+		r.Item = nil
+	}
+	if e == nil {
+		return &Error{Op: "tx", Index: -1, Cause: cause}
+	}
+	return t.writes[e.Index].base().report(ctx, e)
+}
+
+func (o *op) indexed(i int, sentinel error, detail string) *Error {
+	e := o.errorf(sentinel, detail)
+	e.Index = i
+	return e
+}
+
+// itemID identifies an item across tables, for refusing a transaction that
+// names one item twice (which DynamoDB refuses too, after a request).
+func itemID(table string, key map[string]types.AttributeValue) string {
+	id := table
+	for _, name := range sortedKeys(key) {
+		id += "\x00" + name + "\x00"
+		switch v := key[name].(type) {
+		case *types.AttributeValueMemberS:
+			id += "S" + v.Value
+		case *types.AttributeValueMemberN:
+			id += "N" + canonicalNumber(v.Value)
+		case *types.AttributeValueMemberB:
+			id += "B" + string(v.Value)
+		}
+	}
+	return id
+}
+
+func sortedKeys(m map[string]types.AttributeValue) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if len(keys) == 2 && keys[0] > keys[1] {
+		keys[0], keys[1] = keys[1], keys[0]
+	}
+	return keys
+}
+
+func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
+	r, err := u.build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                           aws.String(u.g.s.Table),
+		Key:                                 u.av,
+		UpdateExpression:                    &r.update,
+		ConditionExpression:                 &r.cond,
+		ExpressionAttributeNames:            r.names,
+		ExpressionAttributeValues:           r.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, nil
+}
+
+func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
+	r, err := d.build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Delete: &types.Delete{
+		TableName:                           aws.String(d.g.s.Table),
+		Key:                                 d.av,
+		ConditionExpression:                 &r.cond,
+		ExpressionAttributeNames:            r.names,
+		ExpressionAttributeValues:           r.values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, nil
+}
+
+func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
+	in, err := c.Input()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return putItem(in), nil
+}
+
+func (r *GuardedReplace) transactItem() (types.TransactWriteItem, error) {
+	in, err := r.Input()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return putItem(in), nil
+}
+
+func putItem(in *dynamodb.PutItemInput) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                           in.TableName,
+		Item:                                in.Item,
+		ConditionExpression:                 in.ConditionExpression,
+		ExpressionAttributeNames:            in.ExpressionAttributeNames,
+		ExpressionAttributeValues:           in.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}
+}
+
+func (c *GuardedCheck) transactItem() (types.TransactWriteItem, error) {
+	cc, err := c.Input()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{ConditionCheck: cc}, nil
+}
