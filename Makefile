@@ -1,0 +1,130 @@
+# ddbguard: build, lint and test. GNU make.
+#
+#   make test             gofmt, go vet, staticcheck, then go test -race against
+#                         DynamoDB Local (started and stopped around the tests),
+#                         then vet and test each nested module (analyzer, bench)
+#   make demo             the TOCTOU attack demo against DynamoDB Local
+#   make bench            peer benchmarks (bench/ module) against DynamoDB Local
+#   make fuzz             every Fuzz target of the root package, FUZZTIME each
+#   make soak             the soak test (go test -soak) against DynamoDB Local
+#   make dynamodb-start   start a DynamoDB Local for manual runs; then
+#                         export DDBGUARD_DYNAMODB_ENDPOINT=$$(scripts/dynamodb-local.sh endpoint)
+#   make dynamodb-stop    stop it
+#   make clean            remove local tool binaries and test caches
+#
+# With DDBGUARD_DYNAMODB_ENDPOINT set, every target uses that DynamoDB and
+# starts none.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+MAKEFLAGS += --no-print-directory
+
+# -buildvcs=false: a fresh clone, a worktree or a tree owned by another user
+# makes VCS stamping fail, and nothing here needs it. A GOFLAGS from the
+# environment wins.
+GOFLAGS ?= -buildvcs=false
+export GOFLAGS
+
+GO ?= go
+# Nested modules, each with its own go.mod; a missing one is skipped.
+NESTED := analyzer bench
+NESTED_PRESENT = $(foreach d,$(NESTED),$(if $(wildcard $(d)/go.mod),$(d)))
+
+BIN := $(CURDIR)/.bin
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(BIN)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
+
+WITH_DYNAMODB := scripts/with-dynamodb.sh
+DYNAMODB_LOCAL := scripts/dynamodb-local.sh
+
+FUZZTIME ?= 60s
+# Bench command: the bench module's Go benchmarks for now; later, e.g.
+# BENCH_CMD := $(GO) run ./cmd/...
+BENCH_CMD ?= $(GO) test -run '^$$' -bench . ./...
+
+.PHONY: test fmt vet staticcheck go-test demo bench fuzz soak \
+	dynamodb-start dynamodb-stop clean
+
+test: fmt vet staticcheck
+	$(WITH_DYNAMODB) $(MAKE) go-test
+
+# gofmt over every .go file of the repository, nested modules included.
+fmt:
+	@files=$$(find . \( -name .git -o -name .bin -o -name node_modules \) -prune \
+		-o -name '*.go' -type f -print | sort); \
+	[ -n "$$files" ] || exit 0; \
+	bad=$$(gofmt -l $$files); \
+	if [ -n "$$bad" ]; then \
+		echo "gofmt: these files need formatting (run gofmt -w):" >&2; \
+		echo "$$bad" >&2; \
+		exit 1; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	@for d in $(NESTED_PRESENT); do \
+		echo "cd $$d && $(GO) vet ./..."; \
+		(cd $$d && $(GO) vet ./...) || exit 1; \
+	done
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+	@for d in $(NESTED_PRESENT); do \
+		echo "cd $$d && staticcheck ./..."; \
+		(cd $$d && $(STATICCHECK) ./...) || exit 1; \
+	done
+
+$(STATICCHECK):
+	GOBIN=$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# The tests proper; expects DDBGUARD_DYNAMODB_ENDPOINT (make test sets it).
+# Every module is tested even when an earlier one fails; the status is the
+# worst of all.
+go-test:
+	@status=0; \
+	echo "$(GO) test -race -count=1 ./..."; \
+	$(GO) test -race -count=1 ./... || status=1; \
+	for d in $(NESTED_PRESENT); do \
+		echo "cd $$d && $(GO) test -count=1 ./..."; \
+		(cd $$d && $(GO) test -count=1 ./...) || status=1; \
+	done; \
+	exit $$status
+
+demo:
+	@if [ -d examples/toctou ]; then \
+		$(WITH_DYNAMODB) $(GO) run ./examples/toctou; \
+	else \
+		echo "demo: examples/toctou is not there yet. It will run the TOCTOU attack"; \
+		echo "against DynamoDB Local: a naive read-then-write handler next to ddbguard,"; \
+		echo "with ownership changing between check and use, and show that only the"; \
+		echo "naive one lets the stale owner write."; \
+	fi
+
+bench:
+	@if [ -f bench/go.mod ]; then \
+		cd bench && ../$(WITH_DYNAMODB) $(BENCH_CMD); \
+	else \
+		echo "bench: the bench/ module is not there yet"; \
+	fi
+
+fuzz:
+	@targets=$$(grep -h -o '^func Fuzz[A-Za-z0-9_]*' *_test.go 2>/dev/null | sed 's/^func //' | sort -u || true); \
+	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets in the root package"; exit 0; fi; \
+	for f in $$targets; do \
+		echo "$(GO) test -run '^$$' -fuzz '^$$f\$$' -fuzztime $(FUZZTIME) ."; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) . || exit 1; \
+	done
+
+soak:
+	$(WITH_DYNAMODB) $(GO) test -run TestSoak -count=1 -v -timeout 10m . -soak
+
+dynamodb-start:
+	@$(DYNAMODB_LOCAL) start
+
+dynamodb-stop:
+	@$(DYNAMODB_LOCAL) stop
+
+clean:
+	rm -rf .bin
+	$(GO) clean -testcache
