@@ -99,6 +99,7 @@ cmd_install() {
 	# place, so that an interrupted or concurrent install never leaves a half
 	# package behind that a later run would take for a complete one.
 	tmp=$(mktemp -d "$CACHE_ROOT/.dynamodb-local.XXXXXX")
+	chmod 755 "$tmp" # mktemp makes it private; the cache is not secret
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
 	printf '{"name":"ddbguard-dynamodb-local","private":true}\n' >"$tmp/package.json"
