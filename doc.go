@@ -1,0 +1,69 @@
+// Package ddbguard makes DynamoDB writes ownership-guarded by construction.
+//
+// # The race it removes
+//
+// A service that authorizes a write by reading the item first,
+//
+//	item := GetItem(key)               // time of check
+//	if item.owner != caller { 403 }
+//	UpdateItem(key, SET value = :v)    // time of use
+//
+// has a time-of-check/time-of-use gap: between the two requests the item can
+// be transferred, deleted and re-created by someone else under the same id,
+// or moved to a new version. The write then lands on an item the caller no
+// longer owns. ddbguard closes the gap by making DynamoDB check ownership in
+// the write itself, with a ConditionExpression evaluated atomically with it:
+// there is only one moment, so there is nothing to race.
+//
+// # Builders
+//
+// A [Guard] is made once per table with [New] and a [Schema] that names the
+// key, owner, and optional version, editors and protected attributes. Its
+// builders always carry the guard:
+//
+//   - [Guard.Update] and [Guard.Transfer] ([GuardedUpdate]):
+//     attribute_exists(pk) AND owner = :caller, or, with Schema.Editors,
+//     owner = :caller OR (attribute_type(editors, SS) AND contains(editors, :caller)).
+//   - [Guard.Delete] ([GuardedDelete]) and [Guard.Replace] ([GuardedReplace]):
+//     attribute_exists(pk) AND owner = :caller.
+//   - [Guard.Create] ([GuardedCreate]): attribute_not_exists(pk), with the
+//     owner stamped from the caller.
+//   - [Guard.Get]: a consistent read that returns only the caller's items.
+//   - [Guard.Check] ([GuardedCheck]) and [NewTx] ([Tx]): several guarded
+//     writes and policy checks committed atomically.
+//
+// Conditions added with If are ANDed with the guard and can never replace
+// it. Attributes the guard owns (key, owner, version, editors and
+// Schema.Protected) cannot be written through Set, Add, Remove or With.
+// Names are always aliased with #placeholders and values always passed as
+// :placeholders; the guard's own placeholders (#g…, :g…) cannot collide with
+// those of the expression package (#0, :0) or of the builders (#n0, :v0).
+//
+// Builders keep the first error met while chaining; Run, Value and Input
+// return it before any request is sent. Input builds the SDK input without
+// sending it, so the generated text can be inspected and tested.
+//
+// # Errors
+//
+// Every failure is an [*Error] whose Err is one of the sentinels
+// ([ErrUnauthenticated], [ErrInvalidInput], [ErrProtectedAttribute],
+// [ErrNotFound], [ErrNotOwner], [ErrForbidden], [ErrConflict],
+// [ErrAlreadyExists]), or nil when DynamoDB or the transport failed for
+// another reason, with Cause holding that error. Every write asks for
+// ReturnValuesOnConditionCheckFailure=ALL_OLD and classifies a failed
+// condition from the item DynamoDB returns with it, so the reason is known
+// after exactly one request, with no second read. The item is handed back
+// in Error.Item only when the caller owns it; for anyone else it is
+// stripped, also from the SDK's exception. [HTTPStatus] maps errors to
+// status codes, reporting ErrNotOwner and ErrForbidden as 404 so that a
+// caller cannot learn whether someone else's item exists.
+//
+// # Retries
+//
+// The SDK retries a request whose response was lost. When the first attempt
+// had landed, the retry fails its condition; a Create whose identical item
+// is stored under the caller's ownership, and a versioned Update whose
+// written values are found at the next version, are recognized as the
+// caller's own write and reported as success. Transactions rely on
+// [Tx.Token] (ClientRequestToken) instead.
+package ddbguard
