@@ -108,7 +108,7 @@ cmd_install() {
 	#   but its jar does not care which node installed it.
 	# --prefix is a folder of its own: the repository is never touched.
 	if ! npm install --prefix "$tmp" --no-save --no-audit --no-fund --ignore-scripts \
-		--engine-strict=false --loglevel=error --no-package-lock \
+		--engine-strict=false --loglevel=error --no-package-lock --no-update-notifier \
 		"$NPM_PACKAGE@$NPM_VERSION" >&2; then
 		die "npm install $NPM_PACKAGE@$NPM_VERSION failed"
 	fi
