@@ -4,6 +4,7 @@ package writes
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -107,4 +108,26 @@ func loggedFirst(ctx context.Context, c *dynamodb.Client) {
 
 func withOptions(ctx context.Context, c *dynamodb.Client) {
 	c.PutItem(ctx, &dynamodb.PutItemInput{Item: key}, func(o *dynamodb.Options) { o.Region = "eu-west-1" }) // want `PutItem without`
+}
+
+func loggedWithSlog(ctx context.Context, c *dynamodb.Client) {
+	in := &dynamodb.UpdateItemInput{Key: key}
+	slog.Info("updating", "input", in)
+	c.UpdateItem(ctx, in) // want `UpdateItem without`
+}
+
+func inGoroutine(ctx context.Context, c *dynamodb.Client) {
+	go c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key}) // want `DeleteItem without`
+}
+
+func boundMethod(ctx context.Context, c *dynamodb.Client) {
+	put := c.PutItem
+	put(ctx, &dynamodb.PutItemInput{Item: key}) // want `PutItem without`
+}
+
+func otherInputConditioned(ctx context.Context, c *dynamodb.Client) {
+	guarded := &dynamodb.PutItemInput{Item: key}
+	guarded.ConditionExpression = aws.String("attribute_not_exists(pk)")
+	c.PutItem(ctx, guarded)
+	c.PutItem(ctx, &dynamodb.PutItemInput{Item: key}) // want `PutItem without`
 }

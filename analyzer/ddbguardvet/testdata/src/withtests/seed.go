@@ -1,0 +1,2 @@
+// Package withtests is checked with -tests: findings in test files count.
+package withtests
