@@ -1,0 +1,329 @@
+package ddbguard_test
+
+// Shared pieces of the integration tests (it_*_test.go), which run every
+// guarded operation against DynamoDB Local. Every identifier starts with
+// "it" so that other test files of the package cannot clash with them.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/internal/ddblocal"
+)
+
+// itCounting is a ddbguard.API that counts the requests sent through it, by
+// operation, to prove that every guarded operation is one request.
+type itCounting struct {
+	api                          ddbguard.API
+	get, put, update, del, trans atomic.Int64
+}
+
+func (c *itCounting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.get.Add(1)
+	return c.api.GetItem(ctx, in, optFns...)
+}
+
+func (c *itCounting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.put.Add(1)
+	return c.api.PutItem(ctx, in, optFns...)
+}
+
+func (c *itCounting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.update.Add(1)
+	return c.api.UpdateItem(ctx, in, optFns...)
+}
+
+func (c *itCounting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c.del.Add(1)
+	return c.api.DeleteItem(ctx, in, optFns...)
+}
+
+func (c *itCounting) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.trans.Add(1)
+	return c.api.TransactWriteItems(ctx, in, optFns...)
+}
+
+// itOps names the counters of itCounting.
+const (
+	itGetItem    = "GetItem"
+	itPutItem    = "PutItem"
+	itUpdateItem = "UpdateItem"
+	itDeleteItem = "DeleteItem"
+	itTransact   = "TransactWriteItems"
+)
+
+func (c *itCounting) counter(op string) *atomic.Int64 {
+	switch op {
+	case itGetItem:
+		return &c.get
+	case itPutItem:
+		return &c.put
+	case itUpdateItem:
+		return &c.update
+	case itDeleteItem:
+		return &c.del
+	case itTransact:
+		return &c.trans
+	}
+	panic("itCounting: unknown operation " + op)
+}
+
+// expect checks that exactly n requests were sent since the last check, all
+// of them op, and starts counting afresh. op is ignored when n is 0.
+func (c *itCounting) expect(t *testing.T, op string, n int64) {
+	t.Helper()
+	var total int64
+	for _, o := range []string{itGetItem, itPutItem, itUpdateItem, itDeleteItem, itTransact} {
+		got := c.counter(o).Swap(0)
+		total += got
+		if n > 0 && o == op && got != n {
+			t.Errorf("%s requests: got %d, want %d", op, got, n)
+		}
+	}
+	if total != n {
+		t.Errorf("requests in all: got %d, want %d", total, n)
+	}
+}
+
+// itSentinels lists every sentinel, to check that an error matches only the
+// ones it should.
+var itSentinels = []error{
+	ddbguard.ErrUnauthenticated, ddbguard.ErrInvalidInput, ddbguard.ErrProtectedAttribute,
+	ddbguard.ErrNotFound, ddbguard.ErrNotOwner, ddbguard.ErrForbidden,
+	ddbguard.ErrConflict, ddbguard.ErrAlreadyExists,
+}
+
+// itWantErr checks that err is an *ddbguard.Error matching sentinel and no
+// other sentinel (ErrAlreadyExists also matches ErrConflict), and returns it.
+func itWantErr(t *testing.T, err, sentinel error) *ddbguard.Error {
+	t.Helper()
+	var e *ddbguard.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v (%T), want a *ddbguard.Error matching %v", err, err, sentinel)
+	}
+	for _, s := range itSentinels {
+		want := s == sentinel || (sentinel == ddbguard.ErrAlreadyExists && s == ddbguard.ErrConflict)
+		if errors.Is(err, s) != want {
+			t.Errorf("errors.Is(%v, %v) = %v, want %v", err, s, !want, want)
+		}
+	}
+	return e
+}
+
+// itWantSDKErr checks that err is an *ddbguard.Error with no sentinel, whose
+// Cause is set: a failure that is not about ownership.
+func itWantSDKErr(t *testing.T, err error) *ddbguard.Error {
+	t.Helper()
+	var e *ddbguard.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v (%T), want a *ddbguard.Error", err, err)
+	}
+	if e.Err != nil || e.Cause == nil {
+		t.Errorf("Err = %v, Cause = %v; want Err nil and Cause set", e.Err, e.Cause)
+	}
+	for _, s := range itSentinels {
+		if errors.Is(err, s) {
+			t.Errorf("errors.Is(%v, %v): an SDK failure must not match a sentinel", err, s)
+		}
+	}
+	return e
+}
+
+// itNoLeak checks that err's message names none of secrets (another
+// caller's id, item data).
+func itNoLeak(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error message %q reveals %q", err.Error(), s)
+		}
+	}
+}
+
+// itCtx returns a context that ends with the test, bounded so that a hung
+// server fails the test instead of the whole run.
+func itCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// itTable is one DynamoDB Local table with the raw client that reads it
+// behind the guard's back.
+type itTable struct {
+	raw  *dynamodb.Client
+	name string
+	pk   string
+	sk   string
+}
+
+// itNewTable creates a table with a string partition key "pk" (and a
+// string sort key "sk" when sorted), deleted when the test ends.
+func itNewTable(t *testing.T, sorted bool) *itTable {
+	t.Helper()
+	spec := ddblocal.Table{Name: "it_" + itShortName(t), PK: "pk"}
+	if sorted {
+		spec.SK = "sk"
+	}
+	return itNewTableSpec(t, spec)
+}
+
+// itNewTableSpec creates the table spec describes.
+func itNewTableSpec(t *testing.T, spec ddblocal.Table) *itTable {
+	t.Helper()
+	raw := ddblocal.Client(t)
+	name := ddblocal.NewTable(t, raw, spec)
+	return &itTable{raw: raw, name: name, pk: spec.PK, sk: spec.SK}
+}
+
+func itShortName(t *testing.T) string {
+	n := strings.TrimPrefix(t.Name(), "TestIT")
+	if len(n) > 60 {
+		n = n[:60]
+	}
+	return n
+}
+
+// guard returns a Guard for the table with schema s (Table and keys filled
+// in) and the counter its requests go through.
+func (tb *itTable) guard(t *testing.T, s ddbguard.Schema, opts ...ddbguard.Option) (*ddbguard.Guard, *itCounting) {
+	t.Helper()
+	s.Table, s.PartitionKey, s.SortKey = tb.name, tb.pk, tb.sk
+	c := &itCounting{api: tb.raw}
+	g, err := ddbguard.New(c, s, opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return g, c
+}
+
+// seed writes item with a plain PutItem, bypassing the guard.
+func (tb *itTable) seed(t *testing.T, item map[string]any) {
+	t.Helper()
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		t.Fatalf("marshal seed item: %v", err)
+	}
+	if _, err := tb.raw.PutItem(itCtx(t), &dynamodb.PutItemInput{TableName: aws.String(tb.name), Item: av}); err != nil {
+		t.Fatalf("seed PutItem: %v", err)
+	}
+}
+
+// item reads the item at k with a consistent GetItem, bypassing the guard;
+// nil when it does not exist.
+func (tb *itTable) item(t *testing.T, k ddbguard.Key) map[string]types.AttributeValue {
+	t.Helper()
+	key := map[string]types.AttributeValue{tb.pk: itAV(t, k.PK)}
+	if tb.sk != "" {
+		key[tb.sk] = itAV(t, k.SK)
+	}
+	out, err := tb.raw.GetItem(itCtx(t), &dynamodb.GetItemInput{
+		TableName: aws.String(tb.name), Key: key, ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatalf("raw GetItem: %v", err)
+	}
+	return out.Item
+}
+
+// decode reads the item at k into a map of Go values (numbers as float64).
+func (tb *itTable) decode(t *testing.T, k ddbguard.Key) map[string]any {
+	t.Helper()
+	item := tb.item(t, k)
+	if item == nil {
+		return nil
+	}
+	var m map[string]any
+	if err := attributevalue.UnmarshalMap(item, &m); err != nil {
+		t.Fatalf("unmarshal: %v", err)
+	}
+	return m
+}
+
+// unchanged checks that the item at k is still exactly before.
+func (tb *itTable) unchanged(t *testing.T, k ddbguard.Key, before map[string]types.AttributeValue) {
+	t.Helper()
+	if after := tb.item(t, k); !itEqualItems(before, after) {
+		t.Errorf("item %v changed:\nbefore %s\nafter  %s", k, itDump(before), itDump(after))
+	}
+}
+
+// absent checks that no item exists at k.
+func (tb *itTable) absent(t *testing.T, k ddbguard.Key) {
+	t.Helper()
+	if item := tb.item(t, k); item != nil {
+		t.Errorf("item %v exists: %s", k, itDump(item))
+	}
+}
+
+func itAV(t *testing.T, v any) types.AttributeValue {
+	t.Helper()
+	av, err := attributevalue.Marshal(v)
+	if err != nil {
+		t.Fatalf("marshal %v: %v", v, err)
+	}
+	return av
+}
+
+func itEqualItems(a, b map[string]types.AttributeValue) bool {
+	return itDump(a) == itDump(b)
+}
+
+// itDump renders an item canonically (sorted names, sets sorted by
+// attributevalue's decoding), for comparing and printing.
+func itDump(item map[string]types.AttributeValue) string {
+	if item == nil {
+		return "<nil>"
+	}
+	var m map[string]any
+	if err := attributevalue.UnmarshalMap(item, &m); err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return itFormat(m)
+}
+
+// itFormat renders a decoded value canonically: map keys sorted (fmt does
+// that), string sets sorted, since DynamoDB keeps no set order.
+func itFormat(v any) string { return fmt.Sprint(itNormalize(v)) }
+
+func itNormalize(v any) any {
+	switch x := v.(type) {
+	case []string:
+		s := slices.Clone(x)
+		slices.Sort(s)
+		return s
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = itNormalize(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = itNormalize(e)
+		}
+		return l
+	}
+	return v
+}
+
+// itWantField checks that the decoded item m holds want under name.
+func itWantField(t *testing.T, m map[string]any, name string, want any) {
+	t.Helper()
+	if got := itFormat(m[name]); got != itFormat(want) {
+		t.Errorf("%q = %s, want %s (item %s)", name, got, itFormat(want), itFormat(m))
+	}
+}
