@@ -207,6 +207,7 @@ func (g *Guard) newOp(name, caller string, k Key) op {
 	o := g.start(name, caller)
 	o.key = k
 	if o.err != nil {
+		o.err.Key = k // start refused the caller before the key was known
 		return o
 	}
 	av, err := g.marshalKey(k)
