@@ -137,7 +137,7 @@ func (r *reporter) reportRace(write ssa.CallInstruction, op string, read *readSi
 	p := r.pass.Fset.Position(read.call.Common().Pos())
 	where := fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
 	msg := fmt.Sprintf("read-then-write race (time-of-check/time-of-use): the %s at %s is compared to decide "+
-		"whether this unconditioned %s runs, and the item can change in between: %s",
+		"whether this unconditioned %s runs, and the item can change in between; %s",
 		read.op, where, op, raceAdvice)
 	r.report(write.Common().Pos(), msg, analysis.RelatedInformation{
 		Pos:     read.call.Common().Pos(),

@@ -24,22 +24,22 @@ type writeKind struct {
 // writeKinds lists the inputs that must carry a condition.
 var writeKinds = []*writeKind{
 	{pkg: dynamodbPath, name: "PutItemInput", op: "PutItem",
-		msg: "PutItem without ConditionExpression or Expected overwrites the item whoever owns it: use ddbguard Guard.Create or Guard.Replace"},
+		msg: "PutItem without ConditionExpression or Expected overwrites the item whoever owns it; use ddbguard Guard.Create or Guard.Replace"},
 	{pkg: dynamodbPath, name: "UpdateItemInput", op: "UpdateItem",
-		msg: "UpdateItem without ConditionExpression or Expected changes (or creates) the item whoever owns it: use ddbguard Guard.Update"},
+		msg: "UpdateItem without ConditionExpression or Expected changes (or creates) the item whoever owns it; use ddbguard Guard.Update"},
 	{pkg: dynamodbPath, name: "DeleteItemInput", op: "DeleteItem",
-		msg: "DeleteItem without ConditionExpression or Expected deletes the item whoever owns it: use ddbguard Guard.Delete"},
+		msg: "DeleteItem without ConditionExpression or Expected deletes the item whoever owns it; use ddbguard Guard.Delete"},
 	{pkg: typesPath, name: "Put", txItem: true,
-		msg: "transaction Put without ConditionExpression: a transaction is atomic, not authorized: use ddbguard NewTx"},
+		msg: "transaction Put without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
 	{pkg: typesPath, name: "Update", txItem: true,
-		msg: "transaction Update without ConditionExpression: a transaction is atomic, not authorized: use ddbguard NewTx"},
+		msg: "transaction Update without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
 	{pkg: typesPath, name: "Delete", txItem: true,
-		msg: "transaction Delete without ConditionExpression: a transaction is atomic, not authorized: use ddbguard NewTx"},
+		msg: "transaction Delete without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
 }
 
 // batchMsg is reported for every BatchWriteItem call: the API has no
 // condition parameter at all.
-const batchMsg = "BatchWriteItem can never carry a condition: every put and delete in it is unguarded: use ddbguard NewTx with guarded items"
+const batchMsg = "BatchWriteItem can never carry a condition, so every put and delete in it is unguarded; use ddbguard NewTx with guarded items"
 
 // raceAdvice ends every read-then-write diagnostic.
 const raceAdvice = "use ddbguard Guard.Update/Delete (the owner check runs inside the write)"

@@ -12,3 +12,10 @@ import (
 func Send(ctx context.Context, c *dynamodb.Client) {
 	c.PutItem(ctx, &dynamodb.PutItemInput{})
 }
+
+// Update changes an item only if caller owns it, in one conditional write.
+func Update(ctx context.Context, c *dynamodb.Client, in *dynamodb.UpdateItemInput, caller string) error {
+	in.ConditionExpression = &caller
+	_, err := c.UpdateItem(ctx, in)
+	return err
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testdata is the analyzer's module of test packages.
+var testdata = filepath.Join("..", "..", "ddbguardvet", "testdata", "src")
+
+// buildTool builds this command into a temporary directory.
+func buildTool(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ddbguardvet")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs name with args in the testdata module and returns its output and
+// whether it succeeded.
+func run(t *testing.T, name string, args ...string) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = testdata
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if _, exited := err.(*exec.ExitError); err != nil && !exited {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return out.String(), err == nil
+}
+
+func TestCommand_standaloneAndAsVetTool(t *testing.T) {
+	bin := buildTool(t)
+	cases := []struct {
+		name    string
+		cmd     string
+		args    []string
+		clean   bool
+		contain string
+	}{
+		{"standalone reports", bin, []string{"./writes"}, false, "PutItem without ConditionExpression"},
+		{"standalone clean", bin, []string{"./guards"}, true, ""},
+		{"vet reports", "go", []string{"vet", "-vettool=" + bin, "./race"}, false, "read-then-write race"},
+		{"vet clean", "go", []string{"vet", "-vettool=" + bin, "./guards"}, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, ok := run(t, c.cmd, c.args...)
+			if ok != c.clean {
+				t.Fatalf("succeeded = %v, want %v; output:\n%s", ok, c.clean, out)
+			}
+			if !strings.Contains(out, c.contain) {
+				t.Fatalf("output does not contain %q:\n%s", c.contain, out)
+			}
+			if c.clean && strings.TrimSpace(out) != "" {
+				t.Fatalf("clean run printed:\n%s", out)
+			}
+		})
+	}
+}
