@@ -209,12 +209,18 @@ func (tb *itTable) guard(t *testing.T, s ddbguard.Schema, opts ...ddbguard.Optio
 	return g, c
 }
 
-// seed writes item with a plain PutItem, bypassing the guard.
+// seed writes item with a plain PutItem, bypassing the guard. Values are
+// marshalled with attributevalue, except those that already are attribute
+// values (for string sets, see itSS).
 func (tb *itTable) seed(t *testing.T, item map[string]any) {
 	t.Helper()
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		t.Fatalf("marshal seed item: %v", err)
+	av := make(map[string]types.AttributeValue, len(item))
+	for name, v := range item {
+		if a, ok := v.(types.AttributeValue); ok {
+			av[name] = a
+			continue
+		}
+		av[name] = itAV(t, v)
 	}
 	if _, err := tb.raw.PutItem(itCtx(t), &dynamodb.PutItemInput{TableName: aws.String(tb.name), Item: av}); err != nil {
 		t.Fatalf("seed PutItem: %v", err)
@@ -266,6 +272,11 @@ func (tb *itTable) absent(t *testing.T, k ddbguard.Key) {
 	if item := tb.item(t, k); item != nil {
 		t.Errorf("item %v exists: %s", k, itDump(item))
 	}
+}
+
+// itSS returns a string set.
+func itSS(members ...string) types.AttributeValue {
+	return &types.AttributeValueMemberSS{Value: members}
 }
 
 func itAV(t *testing.T, v any) types.AttributeValue {
