@@ -17,6 +17,12 @@ const maxItemSize = 400 * 1024
 // marshalKey turns k into the key map of a request, refusing what DynamoDB
 // would refuse (or would silently read as another key).
 func (g *Guard) marshalKey(k Key) (map[string]types.AttributeValue, error) {
+	return g.marshalKeyAs(k, k)
+}
+
+// marshalKeyAs is marshalKey for a key whose values the key validator sees
+// as shown: an item's key is validated as the Go values of Error.Key.
+func (g *Guard) marshalKeyAs(k, shown Key) (map[string]types.AttributeValue, error) {
 	s := &g.s
 	if k.PK == nil {
 		return nil, errors.New("key has no partition key value")
@@ -41,7 +47,7 @@ func (g *Guard) marshalKey(k Key) (map[string]types.AttributeValue, error) {
 		m[s.SortKey] = sk
 	}
 	if g.validKey != nil {
-		if err := g.validKey(k); err != nil {
+		if err := g.validKey(shown); err != nil {
 			return nil, fmt.Errorf("key rejected: %w", err)
 		}
 	}
@@ -280,7 +286,7 @@ func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, map[string]t
 		}
 		k.SK = keyValue(sk)
 	}
-	av, err := g.marshalKey(Key{PK: pk, SK: item[g.s.SortKey]})
+	av, err := g.marshalKeyAs(Key{PK: pk, SK: item[g.s.SortKey]}, k)
 	return k, av, err
 }
 
