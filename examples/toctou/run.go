@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+// config is the run's settings, from the flags.
+type config struct {
+	rounds  int           // rounds per scenario and implementation
+	workers int           // concurrent requests in a round
+	think   time.Duration // application work between check and write
+}
+
+// impl is an implementation under test, with the client that counts its
+// requests (the checker's requests are not counted).
+type impl struct {
+	name string
+	svc  Items
+	api  *countingAPI
+}
+
+// result is one scenario run against one implementation.
+type result struct {
+	scenario   string
+	impl       string
+	attempts   int64
+	violations int
+	requests   int64
+	busy       time.Duration
+}
+
+// newImpls returns the two implementations, each with its own counter.
+func newImpls(db *dynamodb.Client, table string, think time.Duration) ([]impl, error) {
+	nc, gc := &countingAPI{api: db}, &countingAPI{api: db}
+	g, err := newGuarded(gc, table, think)
+	if err != nil {
+		return nil, err
+	}
+	return []impl{
+		{name: "naive", svc: &naive{db: nc, table: table, think: think}, api: nc},
+		{name: "guarded", svc: g, api: gc},
+	}, nil
+}
+
+// runAll runs every scenario against both implementations and prints a
+// progress line per scenario to out.
+func runAll(ctx context.Context, e *env, out io.Writer) ([]result, error) {
+	impls, err := newImpls(e.db, e.table, e.cfg.think)
+	if err != nil {
+		return nil, err
+	}
+	var all []result
+	for i, sc := range scenarios {
+		start := time.Now()
+		line := fmt.Sprintf("[%d/%d] %s (%s):", i+1, len(scenarios), sc.name, sc.about)
+		for _, im := range impls {
+			r, err := runScenario(ctx, e, sc, im)
+			if err != nil {
+				return all, err
+			}
+			all = append(all, r)
+			line += fmt.Sprintf(" %s %d violations in %d attempts;", r.impl, r.violations, r.attempts)
+		}
+		fmt.Fprintf(out, "%s %.1fs\n", line[:len(line)-1], time.Since(start).Seconds())
+	}
+	return all, nil
+}
+
+// runScenario runs the rounds of sc against im.
+func runScenario(ctx context.Context, e *env, sc scenario, im impl) (result, error) {
+	var t tally
+	before := im.api.n.Load()
+	r := result{scenario: sc.name, impl: im.name}
+	for round := range e.cfg.rounds {
+		id := fmt.Sprintf("%s-%s-%d", sc.name, im.name, round)
+		v, err := sc.round(ctx, e, im.svc, &t, id)
+		if err == nil && t.err != nil {
+			err = fmt.Errorf("unexpected answer from the service: %w", t.err)
+		}
+		if err != nil {
+			return r, fmt.Errorf("%s, %s, round %d: %w", sc.name, im.name, round, err)
+		}
+		r.violations += v
+	}
+	r.attempts = t.attempts.Load()
+	r.requests = im.api.n.Load() - before
+	r.busy = t.busy
+	return r, nil
+}
+
+// printTable writes the results as an aligned table.
+func printTable(out io.Writer, results []result) error {
+	const row = "%-12s %-14s %9v %10v %12v %8v\n"
+	if _, err := fmt.Fprintf(out, row, "scenario", "implementation", "attempts", "violations", "requests/op", "ops/s"); err != nil {
+		return err
+	}
+	for _, r := range results {
+		perOp, perSec := 0.0, 0.0
+		if r.attempts > 0 {
+			perOp = float64(r.requests) / float64(r.attempts)
+		}
+		if r.busy > 0 {
+			perSec = float64(r.attempts) / r.busy.Seconds()
+		}
+		_, err := fmt.Fprintf(out, row, r.scenario, r.impl, r.attempts, r.violations,
+			fmt.Sprintf("%.2f", perOp), fmt.Sprintf("%.0f", perSec))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// totals sums the violations of each implementation.
+func totals(results []result) (naive, guarded int) {
+	for _, r := range results {
+		switch r.impl {
+		case "naive":
+			naive += r.violations
+		case "guarded":
+			guarded += r.violations
+		}
+	}
+	return naive, guarded
+}

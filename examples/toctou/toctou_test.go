@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddbguard/ddbguard/internal/ddblocal"
+)
+
+// testConfig is a small run: a few seconds in all, and still enough rounds
+// that every scenario catches the naive service out.
+var testConfig = config{rounds: 6, workers: 4, think: 2 * time.Millisecond}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := ddblocal.Client(t)
+	table := ddblocal.NewTable(t, db, ddblocal.Table{Name: "toctou", PK: attrID})
+	return &env{db: db, table: table, cfg: testConfig}
+}
+
+func TestAttacks_guardedHasNoViolations_naiveHasSomeInEveryScenario(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	var progress bytes.Buffer
+	results, err := runAll(ctx, e, &progress)
+	require.NoError(t, err)
+	require.Len(t, results, 2*len(scenarios))
+	assert.Equal(t, len(scenarios), strings.Count(progress.String(), "\n"), "one progress line per scenario")
+
+	for _, r := range results {
+		assert.Positive(t, r.attempts, "%s/%s", r.scenario, r.impl)
+		switch r.impl {
+		case "guarded":
+			assert.Zero(t, r.violations, "guarded %s", r.scenario)
+			assert.Equal(t, r.attempts, r.requests, "guarded %s: one request per operation", r.scenario)
+		case "naive":
+			assert.Positive(t, r.violations, "naive %s: the attack should succeed", r.scenario)
+			assert.Greater(t, r.requests, r.attempts, "naive %s: a read before each write", r.scenario)
+		default:
+			t.Errorf("unknown implementation %q", r.impl)
+		}
+	}
+	naive, guarded := totals(results)
+	assert.Positive(t, naive)
+	assert.Zero(t, guarded)
+}
+
+func TestRun_printsTableAndSummaryAsLastLine(t *testing.T) {
+	ddblocal.Client(t) // skips, or fails, without an endpoint; run reads it from the environment
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-rounds", "2", "-workers", "4"}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+
+	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+	last := lines[len(lines)-1]
+	assert.Regexp(t, regexp.MustCompile(`^summary: naive_violations=[1-9][0-9]* guarded_violations=0$`), last)
+	for _, sc := range scenarios {
+		assert.Regexp(t, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(sc.name)+` +naive +\d+ +\d+ +\d+\.\d\d +\d+$`), stdout.String())
+		assert.Regexp(t, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(sc.name)+` +guarded +\d+ +0 +1\.00 +\d+$`), stdout.String())
+	}
+}
+
+func TestRun_withoutEndpoint_explainsAndExits2(t *testing.T) {
+	t.Setenv(ddblocal.EnvEndpoint, "")
+	var stdout, stderr bytes.Buffer
+	code := run(nil, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), "make demo")
+	assert.Contains(t, stderr.String(), ddblocal.EnvEndpoint)
+	assert.Empty(t, stdout.String())
+}
+
+func TestRun_badFlags_exit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"-workers", "1"},
+		{"-rounds", "0"},
+		{"-think", "-1ms"},
+		{"-nosuchflag"},
+	} {
+		var stdout, stderr bytes.Buffer
+		assert.Equal(t, 2, run(append(args, "-endpoint", "http://127.0.0.1:1"), &stdout, &stderr), "%v", args)
+		assert.NotEmpty(t, stderr.String(), "%v", args)
+	}
+}
+
+func TestStaleWrites_countsUpdatesByWhoeverDidNotOwnTheItemThen(t *testing.T) {
+	tests := []struct {
+		name    string
+		history []string
+		want    int
+	}{
+		{"owner only", []string{"create alice", "update alice", "update alice"}, 0},
+		{"update after transfer", []string{"create alice", "update alice", "transfer bob", "update alice", "update alice"}, 2},
+		{"new owner updates", []string{"create alice", "transfer bob", "update bob"}, 0},
+		{"ghost of a deleted item", []string{"update alice"}, 1},
+		{"update of a re-created item", []string{"create bob", "update alice"}, 1},
+		{"versioned entries", []string{"create alice", "update alice 2", "update bob 3"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, staleWrites(&item{History: tt.history}))
+		})
+	}
+	assert.Zero(t, staleWrites(nil), "no item, no write")
+}
+
+func TestLostUpdates_countsAcknowledgedUpdatesTheVersionDoesNotShow(t *testing.T) {
+	assert.Zero(t, lostUpdates(&item{Version: 2}, 1, 1))
+	assert.Zero(t, lostUpdates(&item{Version: 1}, 1, 0))
+	assert.Equal(t, 1, lostUpdates(&item{Version: 2}, 1, 2), "two told success, one version")
+	assert.Equal(t, 2, lostUpdates(nil, 1, 2), "item gone")
+}
+
+func TestFalseCreates_flagsACreatorWhoDoesNotOwnTheItem(t *testing.T) {
+	assert.Zero(t, falseCreates(&item{Owner: alice}, alice))
+	assert.Equal(t, 1, falseCreates(&item{Owner: bob}, alice))
+	assert.Equal(t, 1, falseCreates(nil, alice))
+}
