@@ -2,6 +2,7 @@ package ddbguardtest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -43,4 +44,31 @@ func Example() {
 	// bob: 200
 	// requests: 2
 	// condition: attribute_exists(#gk) AND #go = :gc
+}
+
+// A transaction's cancellation names the failing item by its position:
+// here the second item, whose owner is not the caller.
+func ExampleTxCanceled() {
+	api := new(ddbguardtest.API)
+	api.On("TransactWriteItems", mock.Anything, mock.Anything).Return(nil, ddbguardtest.TxCanceled(
+		ddbguardtest.ReasonNone(),
+		ddbguardtest.ReasonConditionFailed(ddbguardtest.Item(map[string]any{"id": "doc-2", "owner": "bob"})),
+	))
+	g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "id"})
+	if err != nil {
+		panic(err)
+	}
+	err = ddbguard.NewTx(api).
+		Update(g.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("folder", "archive")).
+		Update(g.Update("alice", ddbguard.Key{PK: "doc-2"}).Set("folder", "archive")).
+		Run(context.Background())
+
+	var e *ddbguard.Error
+	if errors.As(err, &e) {
+		fmt.Println("item:", e.Index, "not owner:", errors.Is(err, ddbguard.ErrNotOwner), "item shown:", e.Item != nil)
+	}
+	fmt.Println("status:", ddbguard.HTTPStatus(err), "requests:", api.Requests())
+	// Output:
+	// item: 1 not owner: true item shown: false
+	// status: 404 requests: 1
 }
