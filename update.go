@@ -2,6 +2,7 @@ package ddbguard
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -235,7 +236,13 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 	in.ReturnValues = rv
 	out, err := u.g.api.UpdateItem(ctx, in)
 	if err != nil {
-		return nil, u.failed(ctx, err, u)
+		if err := u.failed(ctx, err, u); err != nil {
+			return nil, err
+		}
+		// An earlier attempt landed: the item as it was is what it wrote.
+		var ccf *types.ConditionalCheckFailedException
+		errors.As(err, &ccf)
+		return &dynamodb.UpdateItemOutput{Attributes: ccf.Item}, nil
 	}
 	return out, nil
 }
@@ -425,4 +432,32 @@ func (w *updateWriter) raw(body string) {
 	w.b.WriteString(body)
 }
 
-func (u *GuardedUpdate) landed(map[string]types.AttributeValue) bool { return false }
+// landed reports whether item shows that this update is already stored: a
+// retry of a versioned update whose first attempt landed and whose response
+// was lost. Only a plain Update with IfVersion(n) whose clauses are Set and
+// Remove is recognizable: the version is n+1, the caller still owns (or
+// edits) the item, every Set value is stored and every removed attribute is
+// absent. Add is not idempotent and With cannot be compared with the item,
+// and a transfer or editors change leaves no mark that tells it from a later
+// write, so those report the failed condition as it is.
+func (u *GuardedUpdate) landed(item map[string]types.AttributeValue) bool {
+	g := u.g
+	if u.kind != kindUpdate || !u.hasVersion || u.with != nil || len(item) == 0 {
+		return false
+	}
+	if n, ok := g.versionOf(item); !ok || n != u.version+1 {
+		return false
+	}
+	if !g.owns(u.caller, item) && !g.edits(u.caller, item) {
+		return false
+	}
+	for _, c := range u.clauses {
+		switch _, stored := item[c.name]; {
+		case c.section == secSet && valuesEqual(c.value, item[c.name]):
+		case c.section == secRemove && !stored:
+		default:
+			return false
+		}
+	}
+	return true
+}
