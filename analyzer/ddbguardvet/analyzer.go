@@ -57,10 +57,15 @@ func (c *config) run(pass *analysis.Pass) (any, error) {
 	}
 	res := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	r := newReporter(pass, c.tests)
+	var groups []*group
 	for _, fn := range res.SrcFuncs {
 		if fn.Parent() == nil {
-			checkFunc(r, fn)
+			groups = append(groups, newGroup(fn))
 		}
+	}
+	sum := summarize(groups)
+	for _, g := range groups {
+		checkGroup(r, g, sum)
 	}
 	return nil, nil
 }
@@ -78,12 +83,17 @@ func skipPackage(path string) bool {
 	return !strings.HasPrefix(rest, "/examples/") && !strings.Contains(rest, "/testdata/")
 }
 
-// checkFunc reports the findings of one top-level function and its closures.
-func checkFunc(r *reporter, fn *ssa.Function) {
-	fns := withAnons(fn, nil)
-	reportBatches(r, fns)
+// checkGroup reports the findings of one top-level function and its closures.
+func checkGroup(r *reporter, g *group, sum *summary) {
+	reportBatches(r, g.fns)
 	races := map[*ssa.Function]*raceFinder{}
-	for _, a := range trackAllocs(fns) {
+	raceIn := func(f *ssa.Function) *raceFinder {
+		if races[f] == nil {
+			races[f] = newRaceFinder(f, sum)
+		}
+		return races[f]
+	}
+	for _, a := range g.allocs {
 		if !a.flagged() {
 			continue
 		}
@@ -92,14 +102,18 @@ func checkFunc(r *reporter, fn *ssa.Function) {
 			continue
 		}
 		for _, sink := range a.sinks {
-			f := sink.Parent()
-			if races[f] == nil {
-				races[f] = newRaceFinder(f)
-			}
-			if read := races[f].controlling(sink.Block()); read != nil {
-				r.reportRace(sink, a.kind.op, read)
+			if read := raceIn(sink.Parent()).controlling(sink.Block()); read != nil {
+				r.reportRace(sink, a.kind.op, read, nil)
 			} else {
 				r.reportAt(sink.Common().Pos(), a.kind.msg)
+			}
+		}
+	}
+	for _, f := range g.fns {
+		for _, call := range sum.writerCalls(f) {
+			if read := raceIn(f).controlling(call.Block()); read != nil {
+				w := sum.writers[call.Common().StaticCallee()]
+				r.reportRace(call, w.op, read, w)
 			}
 		}
 	}

@@ -7,11 +7,14 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// readSite is a DynamoDB read whose result may decide a later write.
+// readSite is a DynamoDB read whose result may decide a later write: an SDK
+// read, or a call to a function of the package that returns one.
 type readSite struct {
-	call ssa.CallInstruction
-	op   string    // GetItem, Query, ...
-	ifs  []*ssa.If // branches whose condition depends on the result
+	call     ssa.CallInstruction
+	op       string    // GetItem, Query, ...
+	via      string    // the helper the read goes through, or ""
+	ifs      []*ssa.If // branches whose condition depends on the result
+	returned bool      // the result reaches a return of the function
 }
 
 // raceFinder knows, for one function, which branches depend on a read.
@@ -19,22 +22,33 @@ type raceFinder struct {
 	reads []*readSite
 }
 
-// newRaceFinder finds the reads of fn and the branches they reach.
-func newRaceFinder(fn *ssa.Function) *raceFinder {
-	rf := &raceFinder{}
+func newRaceFinder(fn *ssa.Function, s *summary) *raceFinder {
+	return &raceFinder{reads: findReads(fn, s)}
+}
+
+// findReads finds the reads of fn and the branches and returns they reach.
+func findReads(fn *ssa.Function, s *summary) []*readSite {
+	var reads []*readSite
 	forEachInstr([]*ssa.Function{fn}, func(instr ssa.Instruction) {
 		call, ok := instr.(ssa.CallInstruction)
-		if !ok {
+		if !ok || call.Value() == nil {
 			return
 		}
+		site := &readSite{call: call}
+		if callee := call.Common().StaticCallee(); callee != nil && callee != fn && s.readers[callee] != "" {
+			site.op, site.via = s.readers[callee], callee.Name()
+		}
 		for _, arg := range call.Common().Args {
-			if op := readOp(arg.Type()); op != "" && call.Value() != nil {
-				rf.reads = append(rf.reads, &readSite{call: call, op: op, ifs: taintedIfs(call.Value())})
-				return
+			if op := readOp(arg.Type()); op != "" {
+				site.op, site.via = op, ""
 			}
 		}
+		if site.op != "" {
+			site.ifs, site.returned = taintedIfs(call.Value())
+			reads = append(reads, site)
+		}
 	})
-	return rf
+	return reads
 }
 
 // controlling returns the first read one of whose branches decides whether
@@ -56,8 +70,8 @@ func (rf *raceFinder) controlling(w *ssa.BasicBlock) *readSite {
 
 // taintedIfs follows the data (not the error) a read returns through fields,
 // map lookups, conversions, calls and local variables, and returns the
-// branches whose condition it reaches.
-func taintedIfs(result ssa.Value) []*ssa.If {
+// branches whose condition it reaches and whether it is returned.
+func taintedIfs(result ssa.Value) ([]*ssa.If, bool) {
 	t := &taint{seen: map[ssa.Value]bool{}}
 	if _, isTuple := result.Type().(*types.Tuple); isTuple {
 		for _, instr := range referrers(result) {
@@ -75,14 +89,15 @@ func taintedIfs(result ssa.Value) []*ssa.If {
 			t.flow(v, instr)
 		}
 	}
-	return t.ifs
+	return t.ifs, t.returned
 }
 
 // taint is the state of one data-flow walk.
 type taint struct {
-	seen map[ssa.Value]bool
-	work []ssa.Value
-	ifs  []*ssa.If
+	seen     map[ssa.Value]bool
+	work     []ssa.Value
+	ifs      []*ssa.If
+	returned bool
 }
 
 func (t *taint) add(v ssa.Value) {
@@ -97,6 +112,8 @@ func (t *taint) flow(v ssa.Value, instr ssa.Instruction) {
 	switch in := instr.(type) {
 	case *ssa.If:
 		t.ifs = append(t.ifs, in)
+	case *ssa.Return:
+		t.returned = true
 	case *ssa.Store:
 		if in.Val == v {
 			t.add(rootAlloc(in.Addr))

@@ -111,9 +111,9 @@ func (r *reporter) report(pos token.Pos, msg string, related ...analysis.Related
 		return
 	}
 	r.done[pos] = true
-	start, end := pos, token.NoPos
+	start, end := r.anchor(pos), token.NoPos
 	if n := r.nodes[pos]; n != nil {
-		start, end = n.Pos(), n.End()
+		end = n.End()
 	}
 	if r.suppressed(start) {
 		return
@@ -132,15 +132,37 @@ func (r *reporter) reportLiteral(pos token.Pos, msg string) {
 	}
 }
 
-// reportRace reports an unconditioned write whose execution a read decides.
-func (r *reporter) reportRace(write ssa.CallInstruction, op string, read *readSite) {
-	p := r.pass.Fset.Position(read.call.Common().Pos())
-	where := fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
-	msg := fmt.Sprintf("read-then-write race (time-of-check/time-of-use): the %s at %s is compared to decide "+
-		"whether this unconditioned %s runs, and the item can change in between; %s",
-		read.op, where, op, raceAdvice)
+// reportRace reports an unconditioned write whose execution a read decides:
+// write is the SDK call itself, or a call to a helper that makes it (via).
+func (r *reporter) reportRace(write ssa.CallInstruction, op string, read *readSite, via *writeSite) {
+	what := "the " + read.op
+	if read.via != "" {
+		what += " (through " + read.via + ")"
+	}
+	this := "this unconditioned " + op
+	if via != nil {
+		this = fmt.Sprintf("this call to %s, which sends an unconditioned %s at %s,",
+			calleeName(write.Common()), op, r.where(via.call.Common().Pos()))
+	}
+	msg := fmt.Sprintf("read-then-write race (time-of-check/time-of-use): %s at %s is compared to decide "+
+		"whether %s runs, and the item can change in between; %s",
+		what, r.where(read.call.Common().Pos()), this, raceAdvice)
 	r.report(write.Common().Pos(), msg, analysis.RelatedInformation{
-		Pos:     read.call.Common().Pos(),
-		Message: "time of check: the " + read.op + " result compared here",
+		Pos:     r.anchor(read.call.Common().Pos()),
+		Message: "time of check: the " + read.op + " result compared later",
 	})
+}
+
+// where formats pos as file.go:line.
+func (r *reporter) where(pos token.Pos) string {
+	p := r.pass.Fset.Position(pos)
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}
+
+// anchor returns the start of the node whose Lparen or Lbrace is at pos.
+func (r *reporter) anchor(pos token.Pos) token.Pos {
+	if n := r.nodes[pos]; n != nil {
+		return n.Pos()
+	}
+	return pos
 }
