@@ -125,3 +125,102 @@ func TestDeleteInput_versionAndIf_areAndedWithTheGuard(t *testing.T) {
 		in.ExpressionAttributeNames)
 	assert.Equal(t, uValues(map[string]any{":gc": uCaller, ":gv": 7, ":0": "archived", ":1": uCaller}), in.ExpressionAttributeValues)
 }
+
+// uExprs is what a builder's Input puts in front of DynamoDB.
+type uExprs struct {
+	cond, update *string
+	names        map[string]string
+	values       map[string]types.AttributeValue
+}
+
+// uInputs builds every kind of request for g, with and without an If.
+func uInputs(g *ddbguard.Guard) map[string]func() (uExprs, error) {
+	k := ddbguard.Key{PK: "a"}
+	cond := expression.Name("x").Equal(expression.Value(1))
+	versioned := g.Schema().Version != ""
+	upd := func(u *ddbguard.GuardedUpdate) func() (uExprs, error) {
+		return func() (uExprs, error) {
+			in, err := u.Input()
+			if err != nil {
+				return uExprs{}, err
+			}
+			return uExprs{in.ConditionExpression, in.UpdateExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues}, nil
+		}
+	}
+	put := func(in *dynamodb.PutItemInput, err error) (uExprs, error) {
+		if err != nil {
+			return uExprs{}, err
+		}
+		return uExprs{in.ConditionExpression, nil, in.ExpressionAttributeNames, in.ExpressionAttributeValues}, nil
+	}
+	replace := func() *ddbguard.GuardedReplace {
+		r := g.Replace(uCaller, map[string]any{"pk": "a", "p1": "x"})
+		if versioned {
+			r.IfVersion(1)
+		}
+		return r
+	}
+	m := map[string]func() (uExprs, error){
+		"update": upd(g.Update(uCaller, k).Set("a", 1)),
+		"update with everything": upd(g.Update(uCaller, k).Set("a", 1).Remove("b").Add("n", 2).
+			With(expression.Set(expression.Name("m.x"), expression.Value(1))).If(cond)),
+		"transfer":    upd(g.Transfer(uCaller, k, "bob").If(cond)),
+		"create":      func() (uExprs, error) { return put(g.Create(uCaller, map[string]any{"pk": "a"}).Input()) },
+		"create if":   func() (uExprs, error) { return put(g.Create(uCaller, map[string]any{"pk": "a"}).If(cond).Input()) },
+		"replace":     func() (uExprs, error) { return put(replace().Input()) },
+		"replace if":  func() (uExprs, error) { return put(replace().If(cond).Input()) },
+		"delete":      func() (uExprs, error) { return put(uDeleteAsPut(g.Delete(uCaller, k).Input())) },
+		"delete if":   func() (uExprs, error) { return put(uDeleteAsPut(g.Delete(uCaller, k).If(cond).Input())) },
+		"check":       func() (uExprs, error) { return uCheckExprs(g.Check(k, expression.Name("x").AttributeExists()).Input()) },
+		"check value": func() (uExprs, error) { return uCheckExprs(g.Check(k, cond).Input()) },
+	}
+	if g.Schema().Editors != "" {
+		m["add editors"] = upd(g.AddEditors(uCaller, k, uEditor))
+		m["remove editors"] = upd(g.RemoveEditors(uCaller, k, uEditor).If(cond))
+	}
+	if versioned {
+		m["update version"] = upd(g.Update(uCaller, k).Set("a", 1).IfVersion(2))
+		m["transfer version"] = upd(g.Transfer(uCaller, k, "bob").IfVersion(2))
+		m["delete version"] = func() (uExprs, error) { return put(uDeleteAsPut(g.Delete(uCaller, k).IfVersion(1).Input())) }
+	}
+	return m
+}
+
+func uDeleteAsPut(in *dynamodb.DeleteItemInput, err error) (*dynamodb.PutItemInput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &dynamodb.PutItemInput{ConditionExpression: in.ConditionExpression,
+		ExpressionAttributeNames: in.ExpressionAttributeNames, ExpressionAttributeValues: in.ExpressionAttributeValues}, nil
+}
+
+func uCheckExprs(cc *types.ConditionCheck, err error) (uExprs, error) {
+	if err != nil {
+		return uExprs{}, err
+	}
+	return uExprs{cc.ConditionExpression, nil, cc.ExpressionAttributeNames, cc.ExpressionAttributeValues}, nil
+}
+
+// DynamoDB refuses a request that defines a placeholder it does not use,
+// or an empty ExpressionAttributeValues map.
+func TestInput_everyBuilderDefinesExactlyThePlaceholdersItUses(t *testing.T) {
+	schemas := map[string]ddbguard.Schema{
+		"plain":   {Table: uTable, PartitionKey: "pk"},
+		"editors": {Table: uTable, PartitionKey: "pk", Editors: "editors"},
+		"version": {Table: uTable, PartitionKey: "pk", Version: "version"},
+		"full":    {Table: uTable, PartitionKey: "pk", Version: "version", Editors: "editors", Protected: []string{"p1", "p2"}},
+	}
+	for sn, s := range schemas {
+		g, _ := uNew(t, s, nil)
+		for name, build := range uInputs(g) {
+			t.Run(sn+"/"+name, func(t *testing.T) {
+				x, err := build()
+				require.NoError(t, err)
+				uPlaceholdersMatch(t, x.names, x.values, x.cond, x.update)
+				if x.values != nil {
+					assert.NotEmpty(t, x.values)
+				}
+			})
+		}
+	}
+}
