@@ -10,8 +10,9 @@ import (
 // allocInfo is what the analysis learned about one allocation of a tracked
 // input or transaction item inside one function (and the closures it makes).
 type allocInfo struct {
-	alloc *ssa.Alloc
-	kind  *writeKind
+	origin ssa.Value // the *ssa.Alloc, or a parameter when summarizing
+	kind   *writeKind
+	pe     *paramEffects
 	// conditioned: a non-nil ConditionExpression or Expected is stored into
 	// the allocation somewhere in the function.
 	conditioned bool
@@ -28,11 +29,12 @@ type allocInfo struct {
 // a condition.
 func (a *allocInfo) flagged() bool { return !a.conditioned && !a.unknown }
 
-// trackAlloc follows every use of a tracked allocation through local
-// variables, phis, conversions and closures, and records what happens to it.
-func trackAlloc(alloc *ssa.Alloc, kind *writeKind) *allocInfo {
-	a := &allocInfo{alloc: alloc, kind: kind, aliases: map[ssa.Value]bool{}}
-	a.visit(alloc)
+// track follows every use of a tracked allocation (or parameter) through
+// local variables, phis, conversions, closures and the package's own
+// functions, and records what happens to it.
+func track(origin ssa.Value, kind *writeKind, pe *paramEffects) *allocInfo {
+	a := &allocInfo{origin: origin, kind: kind, pe: pe, aliases: map[ssa.Value]bool{}}
+	a.visit(origin)
 	return a
 }
 
@@ -166,6 +168,17 @@ func (a *allocInfo) captured(mc *ssa.MakeClosure, v ssa.Value, follow func(ssa.V
 func (a *allocInfo) called(call ssa.CallInstruction, v ssa.Value) {
 	c := call.Common()
 	if !hasArg(c, v) {
+		return
+	}
+	if callee := a.pe.local(c); callee != nil {
+		switch a.pe.effectOf(callee, argIndex(c, v)) {
+		case effectSends:
+			a.sinks = append(a.sinks, call)
+		case effectConditions:
+			a.conditioned = true
+		case effectUnknown:
+			a.unknown = true
+		}
 		return
 	}
 	switch {

@@ -57,10 +57,11 @@ func (c *config) run(pass *analysis.Pass) (any, error) {
 	}
 	res := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	r := newReporter(pass, c.tests)
+	pe := newParamEffects(res.Pkg)
 	var groups []*group
 	for _, fn := range res.SrcFuncs {
 		if fn.Parent() == nil {
-			groups = append(groups, newGroup(fn))
+			groups = append(groups, newGroup(fn, pe))
 		}
 	}
 	sum := summarize(groups)
@@ -98,7 +99,7 @@ func checkGroup(r *reporter, g *group, sum *summary) {
 			continue
 		}
 		if a.kind.txItem {
-			r.reportLiteral(a.alloc.Pos(), a.kind.msg)
+			r.reportLiteral(a.origin.Pos(), a.kind.msg)
 			continue
 		}
 		for _, sink := range a.sinks {
@@ -132,12 +133,12 @@ func withAnons(fn *ssa.Function, out []*ssa.Function) []*ssa.Function {
 // in fns. A condition stored through a pointer the tracking cannot tie to an
 // allocation (items[0].Put.ConditionExpression = ...) makes every allocation
 // of that type unknown rather than risk a false report.
-func trackAllocs(fns []*ssa.Function) []*allocInfo {
+func trackAllocs(fns []*ssa.Function, pe *paramEffects) []*allocInfo {
 	var infos []*allocInfo
 	forEachInstr(fns, func(instr ssa.Instruction) {
 		if al, ok := instr.(*ssa.Alloc); ok {
 			if k := kindOfPointer(al.Type()); k != nil {
-				infos = append(infos, trackAlloc(al, k))
+				infos = append(infos, track(al, k, pe))
 			}
 		}
 	})

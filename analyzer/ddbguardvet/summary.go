@@ -12,9 +12,9 @@ type group struct {
 	allocs []*allocInfo
 }
 
-func newGroup(root *ssa.Function) *group {
+func newGroup(root *ssa.Function, pe *paramEffects) *group {
 	fns := withAnons(root, nil)
-	return &group{root: root, fns: fns, allocs: trackAllocs(fns)}
+	return &group{root: root, fns: fns, allocs: trackAllocs(fns, pe)}
 }
 
 // writeSite is an unconditioned write a function performs, directly or

@@ -119,3 +119,25 @@ func readThenHelperInput(ctx context.Context, c *dynamodb.Client, caller string)
 		c.PutItem(ctx, newPut(out.Item))
 	}
 }
+
+// guardPutItem shares the operation's name but adds the condition.
+func guardPutItem(in *dynamodb.PutItemInput) {
+	in.ConditionExpression = aws.String("attribute_not_exists(pk)")
+}
+
+func nameMatchingHelperAddsCondition(ctx context.Context, c *dynamodb.Client) {
+	in := &dynamodb.PutItemInput{Item: key}
+	guardPutItem(in)
+	c.PutItem(ctx, in)
+}
+
+// putOwned adds the owner condition, then sends.
+func putOwned(ctx context.Context, c *dynamodb.Client, in *dynamodb.PutItemInput) error {
+	in.ConditionExpression = aws.String("#o = :caller")
+	_, err := c.PutItem(ctx, in)
+	return err
+}
+
+func wrapperAddsCondition(ctx context.Context, c *dynamodb.Client) error {
+	return putOwned(ctx, c, &dynamodb.PutItemInput{Item: key})
+}

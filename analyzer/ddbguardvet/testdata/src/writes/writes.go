@@ -131,3 +131,22 @@ func otherInputConditioned(ctx context.Context, c *dynamodb.Client) {
 	c.PutItem(ctx, guarded)
 	c.PutItem(ctx, &dynamodb.PutItemInput{Item: key}) // want `PutItem without`
 }
+
+// send is a wrapper of any name: what it does with in is analyzed.
+func send(ctx context.Context, c *dynamodb.Client, in *dynamodb.DeleteItemInput) error {
+	_, err := c.DeleteItem(ctx, in)
+	return err
+}
+
+func throughLocalWrapper(ctx context.Context, c *dynamodb.Client) error {
+	return send(ctx, c, &dynamodb.DeleteItemInput{Key: key}) // want `DeleteItem without`
+}
+
+// describe only reads the input.
+func describe(in *dynamodb.PutItemInput) string { return fmt.Sprint(len(in.Item)) }
+
+func describedFirst(ctx context.Context, c *dynamodb.Client) {
+	in := &dynamodb.PutItemInput{Item: key}
+	fmt.Println(describe(in))
+	c.PutItem(ctx, in) // want `PutItem without`
+}
