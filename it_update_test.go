@@ -181,6 +181,32 @@ func TestIT_Update_reservedWordsAndLiteralNames_storedAtTopLevel(t *testing.T) {
 	}
 }
 
+// Names that look like placeholders, ddbguard's own or the expression
+// package's, are still names; more clauses than the precomputed
+// placeholders work too.
+func TestIT_Update_placeholderLookalikeNamesAndManyClauses_storedLiterally(t *testing.T) {
+	t.Parallel()
+	tb := itSeedDoc(t)
+	g, c := tb.guard(t, ddbguard.Schema{Version: "version"})
+	u := g.Update("alice", itDoc).
+		Set("#gk", "a").Set(":gc", "b").Set("#n0", "c").Set(":v1", "d").Set("#0", "e")
+	want := map[string]any{"pk": "doc-1", "owner": "alice", "title": "old", "status": "draft", "version": 1,
+		"#gk": "a", ":gc": "b", "#n0": "c", ":v1": "d", "#0": "e", "meta": map[string]any{"k": "f"}}
+	for i := 0; i < 12; i++ {
+		name := fmt.Sprint("f", i)
+		u.Set(name, i)
+		want[name] = i
+	}
+	u.With(expression.Set(expression.Name("meta"), expression.Value(map[string]string{"k": "f"})))
+	if err := u.Run(itCtx(t)); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	c.expect(t, itUpdateItem, 1)
+	if got := tb.decode(t, itDoc); itFormat(got) != itFormat(want) {
+		t.Errorf("item %s\nwant %s", itFormat(got), itFormat(want))
+	}
+}
+
 func TestIT_Update_withNestedPathsIfAndSet_mergedIntoOneRequest(t *testing.T) {
 	t.Parallel()
 	tb := itNewTable(t, false)
