@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -338,6 +339,9 @@ func TestIT_Update_cancelledContext_isWrappedSDKError(t *testing.T) {
 		itDeleteItem: func() error { return g.Delete("alice", itDoc).Run(ctx) },
 		itPutItem:    func() error { return g.Create("alice", map[string]any{"pk": "doc-2"}).Run(ctx) },
 		itGetItem:    func() error { var m map[string]any; return g.Get(ctx, "alice", itDoc, &m) },
+		itTransact: func() error {
+			return ddbguard.NewTx(c).Update(g.Update("alice", itDoc).Set("title", "x")).Run(ctx)
+		},
 	} {
 		err := run()
 		itWantSDKErr(t, err)
@@ -348,6 +352,26 @@ func TestIT_Update_cancelledContext_isWrappedSDKError(t *testing.T) {
 	}
 	tb.unchanged(t, itDoc, before)
 	tb.absent(t, ddbguard.Key{PK: "doc-2"})
+}
+
+func TestIT_Update_expiredDeadline_isWrappedSDKErrorWith504(t *testing.T) {
+	t.Parallel()
+	tb := itSeedDoc(t)
+	g, c := tb.guard(t, ddbguard.Schema{})
+	before := tb.item(t, itDoc)
+	ctx, cancel := context.WithDeadline(itCtx(t), time.Now().Add(-time.Second))
+	defer cancel()
+
+	err := g.Update("alice", itDoc).Set("title", "x").Run(ctx)
+	itWantSDKErr(t, err)
+	c.expect(t, itUpdateItem, 1)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("errors.Is(%v, context.DeadlineExceeded) is false", err)
+	}
+	if got := ddbguard.HTTPStatus(err); got != http.StatusGatewayTimeout {
+		t.Errorf("HTTPStatus = %d, want 504", got)
+	}
+	tb.unchanged(t, itDoc, before)
 }
 
 func itContainsAny(s string, subs ...string) bool {
