@@ -87,25 +87,26 @@ func TestIT_Tx_oneItemFails_reportsItsIndexAndReasonAndWritesNothing(t *testing.
 		bad     add
 		want    error
 		exposed string // the key whose stored item Error.Item must be, if any
+		op      string // Error.Op, the failing builder's
 	}{
 		{"not found", 0, func(tx *ddbguard.Tx, p string) *ddbguard.Tx {
 			return tx.Update(f.dg.Update("alice", itDocKey(p+"missing")).Set("status", "x"))
-		}, ddbguard.ErrNotFound, ""},
+		}, ddbguard.ErrNotFound, "", "update"},
 		{"not owner", 1, func(tx *ddbguard.Tx, p string) *ddbguard.Tx {
 			return tx.Delete(f.dg.Delete("alice", itDocKey(p+"bobs")))
-		}, ddbguard.ErrNotOwner, ""},
+		}, ddbguard.ErrNotOwner, "", "delete"},
 		{"replace not owner", 2, func(tx *ddbguard.Tx, p string) *ddbguard.Tx {
 			return tx.Replace(f.dg.Replace("alice", map[string]any{"pk": p + "bobs"}))
-		}, ddbguard.ErrNotOwner, ""},
+		}, ddbguard.ErrNotOwner, "", "replace"},
 		{"version conflict", 3, func(tx *ddbguard.Tx, p string) *ddbguard.Tx {
 			return tx.Update(f.vg.Update("alice", itDocKey(p+"ver")).IfVersion(2).Set("n", 1))
-		}, ddbguard.ErrConflict, "ver"},
+		}, ddbguard.ErrConflict, "ver", "update"},
 		{"already exists", 4, func(tx *ddbguard.Tx, p string) *ddbguard.Tx {
 			return tx.Create(f.dg.Create("alice", map[string]any{"pk": p + "bobs"}))
-		}, ddbguard.ErrAlreadyExists, ""},
+		}, ddbguard.ErrAlreadyExists, "", "create"},
 		{"forbidden", 2, func(tx *ddbguard.Tx, _ string) *ddbguard.Tx {
 			return tx.Check(f.og.Check(itOrgKey("member#bob"), itIsRole("admin")))
-		}, ddbguard.ErrForbidden, ""},
+		}, ddbguard.ErrForbidden, "", "check"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,8 +145,8 @@ func TestIT_Tx_oneItemFails_reportsItsIndexAndReasonAndWritesNothing(t *testing.
 			err := tx.Run(itCtx(t))
 			e := itWantErr(t, err, tc.want)
 			c.expect(t, itTransact, 1)
-			if e.Index != tc.at {
-				t.Errorf("Error.Index = %d, want %d", e.Index, tc.at)
+			if e.Index != tc.at || e.Op != tc.op {
+				t.Errorf("Error.Index = %d, Op = %q; want %d, %q", e.Index, e.Op, tc.at, tc.op)
 			}
 			var tce *types.TransactionCanceledException
 			if !errors.As(err, &tce) {
