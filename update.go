@@ -319,7 +319,8 @@ func (u *GuardedUpdate) build() (request, error) {
 			w.raw(ue.updates[sec])
 		}
 	}
-	if w.b.Len() == 0 {
+	// The version increment alone is not an update the caller asked for.
+	if w.b.Len() == 0 || (u.kind == kindUpdate && len(u.clauses) == 0 && u.with == nil) {
 		return request{}, u.errorf(ErrInvalidInput, "nothing to update")
 	}
 	if ue != nil {
