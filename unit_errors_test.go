@@ -269,7 +269,7 @@ func TestError_conditionFailedInsideOperationError_isClassified(t *testing.T) {
 
 // uLeakCases are refusals of a caller who does not own the item, one per
 // operation, each answered by a mock with the real item or with none.
-func uLeakCases(stored map[string]types.AttributeValue) map[string]func(g *ddbguard.Guard) error {
+func uLeakCases() map[string]func(g *ddbguard.Guard) error {
 	var out map[string]any
 	return map[string]func(g *ddbguard.Guard) error{
 		"update":   func(g *ddbguard.Guard) error { return g.Update(uCaller, uKey).Set("title", "t").Run(uCtx) },
@@ -300,7 +300,7 @@ func TestRefusal_ofAnotherOwnersItem_leaksNothing(t *testing.T) {
 		name string
 		item map[string]types.AttributeValue
 	}{{"other owner", stored}, {"missing", nil}} {
-		for op, run := range uLeakCases(stored) {
+		for op, run := range uLeakCases() {
 			t.Run(answer.name+"/"+op, func(t *testing.T) {
 				var events []ddbguard.AuditEvent
 				audit := ddbguard.WithAudit(func(_ context.Context, ev ddbguard.AuditEvent) { events = append(events, ev) })
