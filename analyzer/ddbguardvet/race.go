@@ -80,7 +80,7 @@ func taintedIfs(result ssa.Value) ([]*ssa.If, bool) {
 			}
 		}
 	} else {
-		t.add(result)
+		t.add(result) // a helper's error can be the decision: checkOwner(ctx, id)
 	}
 	for len(t.work) > 0 {
 		v := t.work[len(t.work)-1]
@@ -145,7 +145,7 @@ func (t *taint) call(call ssa.CallInstruction) {
 // isLibraryError reports whether v, of type typ, is the error a standard or
 // SDK function returns (a decoding failure, not a comparison of the data).
 func isLibraryError(v ssa.Value, typ types.Type) bool {
-	if !types.Identical(typ, types.Universe.Lookup("error").Type()) {
+	if !isError(typ) {
 		return false
 	}
 	call, ok := v.(*ssa.Call)
@@ -154,6 +154,11 @@ func isLibraryError(v ssa.Value, typ types.Type) bool {
 	}
 	path := calleePkgPath(call.Common())
 	return path != "" && (isStdlib(path) || strings.HasPrefix(path, "github.com/aws/"))
+}
+
+// isError reports whether t is the error type.
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
 // rootAlloc returns the local allocation addr points into, or nil.

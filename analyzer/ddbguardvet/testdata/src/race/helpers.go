@@ -94,3 +94,39 @@ func (r *repo) comparedThenGuardedHelper(ctx context.Context, id, caller string)
 	}
 	return r.saveGuarded(ctx, id, caller)
 }
+
+// archive reads the item and writes a guarded copy: it returns only an error.
+func (r *repo) archive(ctx context.Context, id string) error {
+	out, err := r.c.GetItem(ctx, &dynamodb.GetItemInput{Key: key(id)})
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.PutItemInput{Item: out.Item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	_, err = r.c.PutItem(ctx, in)
+	return err
+}
+
+func (r *repo) errorOfReadingHelperDecidesNothing(ctx context.Context, id string) error {
+	if err := r.archive(ctx, id); err != nil {
+		return err
+	}
+	_, err := r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `^DeleteItem without ConditionExpression`
+	return err
+}
+
+// checkOwner reads the item and returns the decision as an error.
+func (r *repo) checkOwner(ctx context.Context, id, caller string) error {
+	out, err := r.c.GetItem(ctx, &dynamodb.GetItemInput{Key: key(id)})
+	if err != nil {
+		return err
+	}
+	return authorize(out.Item, caller)
+}
+
+func (r *repo) checkingHelperThenDelete(ctx context.Context, id, caller string) error {
+	if err := r.checkOwner(ctx, id, caller); err != nil {
+		return err
+	}
+	_, err := r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `read-then-write race .* the GetItem \(through checkOwner\)`
+	return err
+}
