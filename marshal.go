@@ -152,6 +152,11 @@ func checkValue(av types.AttributeValue) error {
 				return err
 			}
 		}
+		return checkSet(x.Value, canonicalNumber)
+	case *types.AttributeValueMemberSS:
+		return checkSet(x.Value, func(s string) string { return s })
+	case *types.AttributeValueMemberBS:
+		return checkSet(x.Value, func(b []byte) string { return string(b) })
 	case *types.AttributeValueMemberL:
 		for _, e := range x.Value {
 			if err := checkValue(e); err != nil {
@@ -160,6 +165,23 @@ func checkValue(av types.AttributeValue) error {
 		}
 	case *types.AttributeValueMemberM:
 		return checkItem(x.Value)
+	}
+	return nil
+}
+
+// checkSet refuses what DynamoDB refuses in a set: no members, or the
+// same member twice.
+func checkSet[T any](members []T, key func(T) string) error {
+	if len(members) == 0 {
+		return errors.New("empty set")
+	}
+	seen := make(map[string]struct{}, len(members))
+	for _, m := range members {
+		k := key(m)
+		if _, dup := seen[k]; dup {
+			return errors.New("set holds a member twice")
+		}
+		seen[k] = struct{}{}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -60,8 +61,8 @@ func (g *Guard) Update(caller string, k Key) *GuardedUpdate {
 // request.
 func (g *Guard) Transfer(caller string, k Key, newOwner string) *GuardedUpdate {
 	u := &GuardedUpdate{op: g.newOp("transfer", caller, k), kind: kindTransfer}
-	if strings.TrimSpace(newOwner) == "" {
-		u.fail(ErrInvalidInput, "empty new owner")
+	if strings.TrimSpace(newOwner) == "" || !utf8.ValidString(newOwner) {
+		u.fail(ErrInvalidInput, "new owner must be a non-blank UTF-8 string")
 	}
 	u.arg = &types.AttributeValueMemberS{Value: newOwner}
 	return u
@@ -88,11 +89,15 @@ func (g *Guard) editors(name string, kind updateKind, caller string, k Key, edit
 		u.fail(ErrInvalidInput, "no editors given")
 	}
 	for _, e := range editors {
-		if strings.TrimSpace(e) == "" {
-			u.fail(ErrInvalidInput, "empty editor")
+		if strings.TrimSpace(e) == "" || !utf8.ValidString(e) {
+			u.fail(ErrInvalidInput, "editors must be non-blank UTF-8 strings")
 		}
 	}
-	u.arg = &types.AttributeValueMemberSS{Value: append([]string(nil), editors...)}
+	set := &types.AttributeValueMemberSS{Value: append([]string(nil), editors...)}
+	if err := checkValue(set); len(editors) > 0 && err != nil {
+		u.fail(ErrInvalidInput, "editors: "+err.Error())
+	}
+	u.arg = set
 	return u
 }
 
