@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -57,16 +58,17 @@ func runAll(ctx context.Context, e *env, out io.Writer) ([]result, error) {
 	var all []result
 	for i, sc := range scenarios {
 		start := time.Now()
-		line := fmt.Sprintf("[%d/%d] %s (%s):", i+1, len(scenarios), sc.name, sc.about)
+		var parts []string
 		for _, im := range impls {
 			r, err := runScenario(ctx, e, sc, im)
 			if err != nil {
 				return all, err
 			}
 			all = append(all, r)
-			line += fmt.Sprintf(" %s %d violations in %d attempts;", r.impl, r.violations, r.attempts)
+			parts = append(parts, fmt.Sprintf("%s %d violations in %d attempts", r.impl, r.violations, r.attempts))
 		}
-		fmt.Fprintf(out, "%s %.1fs\n", line[:len(line)-1], time.Since(start).Seconds())
+		fmt.Fprintf(out, "[%d/%d] %s (%s): %s (%.1fs)\n", i+1, len(scenarios), sc.name, sc.about,
+			strings.Join(parts, "; "), time.Since(start).Seconds())
 	}
 	return all, nil
 }
