@@ -55,17 +55,27 @@ func runAll(ctx context.Context, e *env, out io.Writer) ([]result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A server that just started answers slowly until it warms up: run
+	// every scenario briefly first, unmeasured, so that no scenario's
+	// numbers carry the warm-up.
+	warm := *e
+	warm.cfg.rounds = 2
+	for _, sc := range scenarios {
+		if _, err := runScenario(ctx, &warm, sc, impls, "warmup-"); err != nil {
+			return nil, err
+		}
+	}
 	var all []result
 	for i, sc := range scenarios {
 		start := time.Now()
-		var parts []string
-		for _, im := range impls {
-			r, err := runScenario(ctx, e, sc, im)
-			if err != nil {
-				return all, err
-			}
-			all = append(all, r)
-			parts = append(parts, fmt.Sprintf("%s %d violations in %d attempts", r.impl, r.violations, r.attempts))
+		rs, err := runScenario(ctx, e, sc, impls, "")
+		if err != nil {
+			return all, err
+		}
+		all = append(all, rs...)
+		parts := make([]string, len(rs))
+		for j, r := range rs {
+			parts[j] = fmt.Sprintf("%s %d violations in %d attempts", r.impl, r.violations, r.attempts)
 		}
 		fmt.Fprintf(out, "[%d/%d] %s (%s): %s (%.1fs)\n", i+1, len(scenarios), sc.name, sc.about,
 			strings.Join(parts, "; "), time.Since(start).Seconds())
@@ -73,26 +83,35 @@ func runAll(ctx context.Context, e *env, out io.Writer) ([]result, error) {
 	return all, nil
 }
 
-// runScenario runs the rounds of sc against im.
-func runScenario(ctx context.Context, e *env, sc scenario, im impl) (result, error) {
-	var t tally
-	before := im.api.n.Load()
-	r := result{scenario: sc.name, impl: im.name}
-	for round := range e.cfg.rounds {
-		id := fmt.Sprintf("%s-%s-%d", sc.name, im.name, round)
-		v, err := sc.round(ctx, e, im.svc, &t, id)
-		if err == nil && t.err != nil {
-			err = fmt.Errorf("unexpected answer from the service: %w", t.err)
-		}
-		if err != nil {
-			return r, fmt.Errorf("%s, %s, round %d: %w", sc.name, im.name, round, err)
-		}
-		r.violations += v
+// runScenario runs the rounds of sc against every implementation, taking
+// turns round by round (and changing who goes first) so that all meet the
+// same server conditions. Item ids start with prefix.
+func runScenario(ctx context.Context, e *env, sc scenario, impls []impl, prefix string) ([]result, error) {
+	tallies := make([]tally, len(impls))
+	rs := make([]result, len(impls))
+	for j, im := range impls {
+		rs[j] = result{scenario: sc.name, impl: im.name, requests: -im.api.n.Load()}
 	}
-	r.attempts = t.attempts.Load()
-	r.requests = im.api.n.Load() - before
-	r.busy = t.busy
-	return r, nil
+	for round := range e.cfg.rounds {
+		for k := range impls {
+			j := (round + k) % len(impls)
+			im, t := impls[j], &tallies[j]
+			v, err := sc.round(ctx, e, im.svc, t, fmt.Sprintf("%s%s-%s-%d", prefix, sc.name, im.name, round))
+			if err == nil && t.err != nil {
+				err = fmt.Errorf("unexpected answer from the service: %w", t.err)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s, %s, round %d: %w", sc.name, im.name, round, err)
+			}
+			rs[j].violations += v
+		}
+	}
+	for j, im := range impls {
+		rs[j].attempts = tallies[j].attempts.Load()
+		rs[j].requests += im.api.n.Load()
+		rs[j].busy = tallies[j].busy
+	}
+	return rs, nil
 }
 
 // printTable writes the results as an aligned table.
