@@ -42,7 +42,6 @@ func newAnalyzer() *analysis.Analyzer {
 	a := &analysis.Analyzer{
 		Name:     "ddbguardvet",
 		Doc:      doc,
-		URL:      "https://pkg.go.dev/github.com/ddbguard/ddbguard/analyzer/ddbguardvet",
 		Requires: []*analysis.Analyzer{buildssa.Analyzer},
 		Run:      c.run,
 	}
