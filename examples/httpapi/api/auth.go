@@ -68,7 +68,9 @@ func (t *HMACTokens) Verify(token string) (string, error) {
 	if !ok {
 		return "", ErrBadToken
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict: the unused bits of the last character must be zero, so that
+	// exactly one string carries a given signature.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, t.mac(payload)) {
 		return "", ErrBadToken
 	}
@@ -77,7 +79,7 @@ func (t *HMACTokens) Verify(token string) (string, error) {
 	if !ok || err != nil || t.now().Unix() >= expiry {
 		return "", ErrBadToken
 	}
-	user, err := base64.RawURLEncoding.DecodeString(userB64)
+	user, err := base64.RawURLEncoding.Strict().DecodeString(userB64)
 	if err != nil || !userPattern.Match(user) {
 		return "", ErrBadToken
 	}
