@@ -103,7 +103,7 @@ demo:
 
 bench:
 	@if [ -f bench/go.mod ]; then \
-		cd bench && ../$(WITH_DYNAMODB) $(BENCH_CMD); \
+		GO="$(GO)" bench/run.sh; \
 	else \
 		echo "bench: the bench/ module is not there yet"; \
 	fi
