@@ -92,6 +92,28 @@ func (e *pfEnv) read(pk string) map[string]types.AttributeValue {
 	return out.Item
 }
 
+// scan returns every item of the table by partition key.
+func (e *pfEnv) scan() map[string]map[string]types.AttributeValue {
+	e.tb.Helper()
+	items := make(map[string]map[string]types.AttributeValue)
+	var start map[string]types.AttributeValue
+	for {
+		out, err := e.client.Scan(e.ctx, &dynamodb.ScanInput{
+			TableName: &e.schema.Table, ExclusiveStartKey: start, ConsistentRead: aws.Bool(true),
+		})
+		if err != nil {
+			e.tb.Fatalf("scan: %v", err)
+		}
+		for _, it := range out.Items {
+			items[pfStr(it, pfPK)] = it
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return items
+		}
+		start = out.LastEvaluatedKey
+	}
+}
+
 // pfToken returns a transaction token that no other run uses: DynamoDB
 // keeps tokens for ten minutes, across tables.
 func pfToken() string {
@@ -146,6 +168,27 @@ var pfSentinels = []struct {
 	{"ErrForbidden", ddbguard.ErrForbidden},
 	{"ErrAlreadyExists", ddbguard.ErrAlreadyExists},
 	{"ErrConflict", ddbguard.ErrConflict},
+}
+
+// pfSetOf returns the members of a string set, nil for anything else.
+func pfSetOf(av types.AttributeValue) []string {
+	if ss, ok := av.(*types.AttributeValueMemberSS); ok {
+		return ss.Value
+	}
+	return nil
+}
+
+// pfCopy returns a shallow copy of item; attribute values are never
+// changed in place.
+func pfCopy(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+	if item == nil {
+		return nil
+	}
+	out := make(map[string]types.AttributeValue, len(item))
+	for k, v := range item {
+		out[k] = v
+	}
+	return out
 }
 
 // pfErrName names the outcome of an operation: "ok", the sentinel it
