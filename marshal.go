@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -74,6 +76,10 @@ func marshalKeyValue(v any, want types.ScalarAttributeType) (types.AttributeValu
 		}
 		if len(x.Value) > 2048 {
 			return nil, errors.New("longer than 2048 bytes")
+		}
+		if !utf8.ValidString(x.Value) {
+			// The SDK would send U+FFFD instead: another item's key.
+			return nil, errors.New("not valid UTF-8")
 		}
 		got = types.ScalarAttributeTypeS
 	case *types.AttributeValueMemberN:
@@ -228,6 +234,10 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 	}
 	if m == nil {
 		return nil, errors.New("nil item")
+	}
+	// attributevalue skips chan and func values without an error.
+	if v := reflect.ValueOf(item); v.Kind() == reflect.Map && v.Len() != len(m) {
+		return nil, errors.New("item holds a value that cannot be stored, such as a chan or func")
 	}
 	return m, checkItem(m)
 }
