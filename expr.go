@@ -57,6 +57,12 @@ func compileUser(with *expression.UpdateBuilder, conds []expression.ConditionBui
 	if err != nil {
 		return nil, err
 	}
+	// The SDK would send an invalid UTF-8 name as U+FFFD: another attribute.
+	for _, n := range e.Names() {
+		if err := checkName(n); err != nil {
+			return nil, err
+		}
+	}
 	u := &userExpr{names: e.Names(), values: e.Values()}
 	if c := e.Condition(); c != nil {
 		u.cond = *c

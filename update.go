@@ -282,6 +282,13 @@ func (u *GuardedUpdate) build() (request, error) {
 		return request{}, u.err
 	}
 	s := &u.g.s
+	size := 0
+	for _, c := range u.clauses {
+		size += len(c.name) + valueSize(c.value)
+	}
+	if size > maxItemSize {
+		return request{}, u.errorf(ErrInvalidInput, "values together are larger than an item may be")
+	}
 	ue, err := compileUser(u.with, u.conds)
 	if err != nil {
 		return request{}, u.errorf(ErrInvalidInput, "With or If: "+err.Error())
