@@ -73,7 +73,8 @@ var pfExprWords = map[string]bool{
 // starts with guard and has no top-level OR that could bypass it; every
 // bare word is a keyword of the grammar (so no input name appears raw);
 // every #name and :value placeholder is defined and every definition is
-// used; and every name in want is aliased.
+// used; every name is one DynamoDB stores as given (non-empty, at most 255
+// bytes, valid UTF-8); and every name in want is aliased.
 func pfCheckExpr(t *testing.T, guard string, cond, update *string, names map[string]string, values map[string]types.AttributeValue, want ...string) {
 	t.Helper()
 	if cond == nil || !strings.HasPrefix(*cond, guard) {
@@ -139,6 +140,9 @@ func pfCheckExpr(t *testing.T, guard string, cond, update *string, names map[str
 	}
 	aliased := map[string]bool{}
 	for _, n := range names {
+		if n == "" || len(n) > 255 || !utf8.ValidString(n) {
+			t.Fatalf("name %q cannot be an attribute name: DynamoDB would refuse or rewrite it", n)
+		}
 		aliased[n] = true
 	}
 	for _, n := range want {
