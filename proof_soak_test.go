@@ -20,7 +20,7 @@ import (
 
 var (
 	pfSeed = flag.Int64("seed", 0, "seed of the model-based and soak tests; 0 picks one from the clock")
-	pfSoak = flag.Bool("soak", false, "run TestSoak: 16 workers for 60 s against DynamoDB (make soak)")
+	pfSoak = flag.Bool("soak", false, "run TestSoak: 16 workers for 60 s, then 30 s with faults, against DynamoDB (make soak)")
 )
 
 // pfSeedFor returns the seed to use and logs how to reproduce the run.
@@ -313,11 +313,14 @@ var pfTransportFaults = []ddbguardtest.Fault{ddbguardtest.Throttling, ddbguardte
 	ddbguardtest.ServerError, ddbguardtest.Timeout, ddbguardtest.Canceled}
 
 // TestSoak runs the mixed concurrent operations with 16 workers for 60
-// seconds, then replays and checks them; it runs only with -soak (make
-// soak).
+// seconds, then 30 more with transport faults, and replays and checks
+// them; it runs only with -soak (make soak).
 func TestSoak(t *testing.T) {
 	if !*pfSoak {
 		t.Skip("run with -soak (make soak)")
 	}
 	t.Run("no faults", func(t *testing.T) { pfRunMixed(t, "soak", 16, 1<<30, 60*time.Second) })
+	t.Run("transport faults", func(t *testing.T) {
+		pfRunMixed(t, "soak_faults", 16, 1<<30, 30*time.Second, pfTransportFaults...)
+	})
 }
