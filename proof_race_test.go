@@ -20,7 +20,7 @@ func TestRace_transferDuringOwnerUpdates_noUpdateLandsAfterTheTransfer(t *testin
 	env := pfNewEnv(t, "race_transfer_update")
 	g := env.guard(nil)
 	var tally pfTally
-	pfGo(8, func(i int) {
+	pfGo(16, func(i int) {
 		pk := fmt.Sprintf("k%d", i)
 		env.seed(pfOwned(pk, "alice", "a"))
 		var mu sync.Mutex
@@ -104,7 +104,7 @@ func TestRace_transferRacingOwnersReplaceAndDelete_exactlyOneOutcome(t *testing.
 	var tally pfTally
 	wins := map[string]int{}
 	var winsMu sync.Mutex
-	pfGo(32, func(i int) {
+	pfGo(48, func(i int) {
 		pk := fmt.Sprintf("k%d", i)
 		env.seed(pfOwned(pk, "alice", "a"))
 		var transferErr, deleteErr error
@@ -167,7 +167,7 @@ func TestRace_deleteAndRecreateByAnotherUser_staleWritesNeverReachTheNewItem(t *
 	env := pfNewEnv(t, "race_recreate")
 	g := env.guard(nil)
 	var tally pfTally
-	pfGo(8, func(i int) {
+	pfGo(16, func(i int) {
 		pk := fmt.Sprintf("k%d", i)
 		env.seed(pfOwned(pk, "alice", "alice"))
 		var mu sync.Mutex
@@ -266,7 +266,7 @@ func TestRace_sameVersionWriters_exactlyOneWinsTheOthersConflict(t *testing.T) {
 	ver := func(pk string) int64 { return pfNum(env.read(pk), pfVer) }
 	wrote := func(pk string, r, i int) bool { return pfStr(env.read(pk), "last_writer") == id(r, i) }
 	var va, vb int64 // versions of the transaction's items at the start of a round
-	pfRunContests(t, 8, []pfContest{
+	pfRunContests(t, 20, []pfContest{
 		{"update by owner and editors", 6, shared("u"), func(pk string, r, i int) error {
 			return g.Update(callers[i], pfKey(pk)).Set("last_writer", id(r, i)).IfVersion(int64(r + 1)).Run(env.ctx)
 		}, []string{"ErrConflict"}, func(pk string, r, i int) bool { return wrote(pk, r, i) && ver(pk) == int64(r+2) }},
@@ -321,7 +321,7 @@ func TestRace_simultaneousCreates_exactlyOneWins(t *testing.T) {
 		}
 		return err
 	}
-	pfRunContests(t, 10, []pfContest{
+	pfRunContests(t, 20, []pfContest{
 		{"create", 6, key("c"), func(pk string, _, i int) error {
 			return noLeak(g.Create(callers[i], item(pk, i)).Run(env.ctx))
 		}, []string{"ErrAlreadyExists"}, owns},
@@ -340,7 +340,7 @@ func TestRace_txDuringTransfer_allOrNothingAndNeverForeign(t *testing.T) {
 	env := pfNewEnv(t, "race_tx_transfer")
 	g := env.guard(nil)
 	var tally pfTally
-	pfGo(4, func(p int) {
+	pfGo(8, func(p int) {
 		a, b := fmt.Sprintf("a%d", p), fmt.Sprintf("b%d", p)
 		env.seed(pfOwned(a, "alice", "a"))
 		env.seed(pfOwned(b, "alice", "a"))

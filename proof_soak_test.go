@@ -296,7 +296,7 @@ func pfRunMixed(t *testing.T, name string, workers, ops int, d time.Duration, fa
 // transactions on six keys, then replays every reported success against
 // the table (see verify).
 func TestMixedConcurrentOps_versionChainsHold_noUnauthorizedOrLostWrite(t *testing.T) {
-	pfRunMixed(t, "mixed", 8, 150, time.Hour)
+	pfRunMixed(t, "mixed", 8, 400, time.Hour)
 }
 
 // TestMixedConcurrentOps_withTransportFaults_noFaultedWriteLands does the
@@ -304,7 +304,7 @@ func TestMixedConcurrentOps_versionChainsHold_noUnauthorizedOrLostWrite(t *testi
 // DynamoDB: a write reported failed must leave no trace, which the replay
 // would show as a version nobody was told of.
 func TestMixedConcurrentOps_withTransportFaults_noFaultedWriteLands(t *testing.T) {
-	pfRunMixed(t, "mixed_faults", 8, 100, time.Hour, pfTransportFaults...)
+	pfRunMixed(t, "mixed_faults", 8, 250, time.Hour, pfTransportFaults...)
 }
 
 // pfTransportFaults are the faults that fail a call before DynamoDB sees
