@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -47,18 +46,24 @@ func (d *GuardedDelete) IfVersion(n int64) *GuardedDelete {
 
 // Input returns the DeleteItemInput that Run would send, without sending it.
 func (d *GuardedDelete) Input() (*dynamodb.DeleteItemInput, error) {
-	r, err := d.build()
+	if d.err != nil {
+		return nil, d.err
+	}
+	b := &deleteBlock{table: d.g.s.Table}
+	r, err := d.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	return &dynamodb.DeleteItemInput{
-		TableName:                           aws.String(d.g.s.Table),
+	b.cond = r.cond
+	b.in = dynamodb.DeleteItemInput{
+		TableName:                           &b.table,
 		Key:                                 d.av,
-		ConditionExpression:                 &r.cond,
+		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, nil
+	}
+	return &b.in, nil
 }
 
 // Run sends the delete: one DeleteItem request.
@@ -93,7 +98,9 @@ func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 	return out, nil
 }
 
-func (d *GuardedDelete) build() (request, error) {
+// build compiles the delete's condition; the guard's own values are kept
+// in gv.
+func (d *GuardedDelete) build(gv *guardValues) (request, error) {
 	if d.err != nil {
 		return request{}, d.err
 	}
@@ -104,9 +111,11 @@ func (d *GuardedDelete) build() (request, error) {
 	un, uv := ue.size()
 	names := d.guardNames(un, true, d.hasVersion, false)
 	values := make(map[string]types.AttributeValue, 1+b2i(d.hasVersion)+uv)
-	values[vCaller] = &types.AttributeValueMemberS{Value: d.caller}
+	gv.caller.Value = d.caller
+	values[vCaller] = &gv.caller
 	if d.hasVersion {
-		values[vVersion] = &types.AttributeValueMemberN{Value: strconv.FormatInt(d.version, 10)}
+		gv.version.Value = strconv.FormatInt(d.version, 10)
+		values[vVersion] = &gv.version
 	}
 	if ue != nil {
 		ue.merge(names, values)

@@ -90,6 +90,9 @@ type Guard struct {
 	audit    func(context.Context, AuditEvent)
 	validKey func(Key) error
 	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
+	// setText[n-1] is the UpdateExpression of an update made of n Set
+	// clauses (and the version increment), written once by New.
+	setText [4]string
 }
 
 // Placeholders of the guard's own names and values. The expression package
@@ -128,6 +131,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	for _, opt := range opts {
 		opt(g)
 	}
+	g.writeSetText()
 	return g, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -51,12 +50,22 @@ func (c *GuardedCreate) If(cb expression.ConditionBuilder) *GuardedCreate {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
+	r, err := c.build()
+	if err != nil {
+		return nil, err
+	}
+	b := &putBlock{table: c.g.s.Table}
+	return b.input(c.item, r), nil
+}
+
+// build compiles the create's condition.
+func (c *GuardedCreate) build() (request, error) {
 	if c.err != nil {
-		return nil, c.err
+		return request{}, c.err
 	}
 	ue, err := compileUser(nil, c.conds)
 	if err != nil {
-		return nil, c.errorf(ErrInvalidInput, "If: "+err.Error())
+		return request{}, c.errorf(ErrInvalidInput, "If: "+err.Error())
 	}
 	un, _ := ue.size()
 	names := c.guardNames(un, false, false, false)
@@ -67,14 +76,7 @@ func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
 	if ue != nil {
 		ue.merge(names, values)
 	}
-	return &dynamodb.PutItemInput{
-		TableName:                           aws.String(c.g.s.Table),
-		Item:                                c.item,
-		ConditionExpression:                 aws.String(withCond(condCreate, ue)),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, nil
+	return request{cond: withCond(condCreate, ue), names: names, values: values}, nil
 }
 
 // Run sends the create: one PutItem request. An existing item is
@@ -147,18 +149,15 @@ func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
-	req, err := r.build()
+	if r.err != nil {
+		return nil, r.err
+	}
+	b := &putBlock{table: r.g.s.Table}
+	req, err := r.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	return &dynamodb.PutItemInput{
-		TableName:                           aws.String(r.g.s.Table),
-		Item:                                r.item,
-		ConditionExpression:                 &req.cond,
-		ExpressionAttributeNames:            req.names,
-		ExpressionAttributeValues:           req.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, nil
+	return b.input(r.item, req), nil
 }
 
 // Run sends the replace: one PutItem request.
@@ -173,7 +172,9 @@ func (r *GuardedReplace) Run(ctx context.Context) error {
 	return nil
 }
 
-func (r *GuardedReplace) build() (request, error) {
+// build compiles the replace's condition; the guard's own values are kept
+// in gv.
+func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 	if r.err != nil {
 		return request{}, r.err
 	}
@@ -189,10 +190,12 @@ func (r *GuardedReplace) build() (request, error) {
 	un, uv := ue.size()
 	names := r.guardNames(un+len(kept), true, r.hasVersion, false)
 	values := make(map[string]types.AttributeValue, 1+b2i(r.hasVersion)+len(kept)+uv)
-	values[vCaller] = &types.AttributeValueMemberS{Value: r.caller}
+	gv.caller.Value = r.caller
+	values[vCaller] = &gv.caller
 	cond := guardCond(false, r.hasVersion)
 	if r.hasVersion {
-		values[vVersion] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version, 10)}
+		gv.version.Value = strconv.FormatInt(r.version, 10)
+		values[vVersion] = &gv.version
 		r.item[s.Version] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version+1, 10)}
 	}
 	for i, name := range kept {

@@ -76,6 +76,7 @@ func (c *GuardedCheck) landed(map[string]types.AttributeValue) bool { return fal
 type Tx struct {
 	api    API
 	writes []txWrite
+	buf    [4]txWrite // writes' first storage, so that a small transaction grows no slice
 	token  string
 	err    *Error
 }
@@ -143,14 +144,16 @@ func (t *Tx) Token(token string) *Tx {
 }
 
 func (t *Tx) add(w txWrite) *Tx {
+	if t.writes == nil {
+		t.writes = t.buf[:0]
+	}
 	t.writes = append(t.writes, w)
 	return t
 }
 
 func (t *Tx) nilItem() *Tx {
 	t.setErr(&Error{Op: "tx", Index: len(t.writes), Err: ErrInvalidInput, detail: "nil builder"})
-	t.writes = append(t.writes, nil)
-	return t
+	return t.add(nil)
 }
 
 func (t *Tx) setErr(e *Error) {
@@ -172,7 +175,12 @@ func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
 		return nil, &Error{Op: "tx", Index: maxTxItems, Err: ErrInvalidInput, detail: "more than 100 items"}
 	}
 	items := make([]types.TransactWriteItem, len(t.writes))
-	seen := make(map[string]int, len(t.writes))
+	// A small transaction compares its items pair by pair, which allocates
+	// nothing; a large one indexes them by itemID.
+	var seen map[string]int
+	if len(t.writes) > smallTx {
+		seen = make(map[string]int, len(t.writes))
+	}
 	for i, w := range t.writes {
 		item, err := w.transactItem()
 		if err != nil {
@@ -181,11 +189,9 @@ func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
 			return nil, &e
 		}
 		o := w.base()
-		id := itemID(o.g.s.Table, o.av)
-		if j, dup := seen[id]; dup {
+		if j := t.seenAt(i, o, seen); j >= 0 {
 			return nil, o.indexed(i, ErrInvalidInput, "same item as transaction item "+strconv.Itoa(j))
 		}
-		seen[id] = i
 		items[i] = item
 	}
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: items}
@@ -258,6 +264,60 @@ func (o *op) indexed(i int, sentinel error, detail string) *Error {
 	return e
 }
 
+// smallTx is the largest transaction whose items are compared pair by
+// pair for duplicates.
+const smallTx = 8
+
+// seenAt returns the index of an item before the i-th that addresses the
+// same item as o, or -1. seen, when not nil, indexes the items before the
+// i-th by itemID, and seenAt adds the i-th to it.
+func (t *Tx) seenAt(i int, o *op, seen map[string]int) int {
+	if seen != nil {
+		id := itemID(o.g.s.Table, o.av)
+		if j, dup := seen[id]; dup {
+			return j
+		}
+		seen[id] = i
+		return -1
+	}
+	for j, w := range t.writes[:i] {
+		if p := w.base(); p.g.s.Table == o.g.s.Table && sameKey(p.av, o.av) {
+			return j
+		}
+	}
+	return -1
+}
+
+// sameKey reports whether two keys address the same item, comparing
+// values as itemID does.
+func sameKey(a, b map[string]types.AttributeValue) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, va := range a {
+		switch x := va.(type) {
+		case *types.AttributeValueMemberS:
+			y, ok := b[name].(*types.AttributeValueMemberS)
+			if !ok || x.Value != y.Value {
+				return false
+			}
+		case *types.AttributeValueMemberN:
+			y, ok := b[name].(*types.AttributeValueMemberN)
+			if !ok || !numbersEqual(x.Value, y.Value) {
+				return false
+			}
+		case *types.AttributeValueMemberB:
+			y, ok := b[name].(*types.AttributeValueMemberB)
+			if !ok || string(x.Value) != string(y.Value) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // itemID identifies an item across tables, for refusing a transaction that
 // names one item twice (which DynamoDB refuses too, after a request).
 func itemID(table string, key map[string]types.AttributeValue) string {
@@ -288,61 +348,67 @@ func sortedKeys(m map[string]types.AttributeValue) []string {
 }
 
 func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
-	r, err := u.build()
+	if u.err != nil {
+		return types.TransactWriteItem{}, u.err
+	}
+	b := &updateTxBlock{table: u.g.s.Table}
+	r, err := u.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                           aws.String(u.g.s.Table),
+	b.update, b.cond = r.update, r.cond
+	b.item = types.Update{
+		TableName:                           &b.table,
 		Key:                                 u.av,
-		UpdateExpression:                    &r.update,
-		ConditionExpression:                 &r.cond,
+		UpdateExpression:                    &b.update,
+		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}, nil
+	}
+	return types.TransactWriteItem{Update: &b.item}, nil
 }
 
 func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
-	r, err := d.build()
+	if d.err != nil {
+		return types.TransactWriteItem{}, d.err
+	}
+	b := &deleteTxBlock{table: d.g.s.Table}
+	r, err := d.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return types.TransactWriteItem{Delete: &types.Delete{
-		TableName:                           aws.String(d.g.s.Table),
+	b.cond = r.cond
+	b.item = types.Delete{
+		TableName:                           &b.table,
 		Key:                                 d.av,
-		ConditionExpression:                 &r.cond,
+		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}, nil
+	}
+	return types.TransactWriteItem{Delete: &b.item}, nil
 }
 
 func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
-	in, err := c.Input()
+	r, err := c.build()
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return putItem(in), nil
+	b := &putTxBlock{table: c.g.s.Table}
+	return b.txItem(c.item, r), nil
 }
 
 func (r *GuardedReplace) transactItem() (types.TransactWriteItem, error) {
-	in, err := r.Input()
+	if r.err != nil {
+		return types.TransactWriteItem{}, r.err
+	}
+	b := &putTxBlock{table: r.g.s.Table}
+	req, err := r.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return putItem(in), nil
-}
-
-func putItem(in *dynamodb.PutItemInput) types.TransactWriteItem {
-	return types.TransactWriteItem{Put: &types.Put{
-		TableName:                           in.TableName,
-		Item:                                in.Item,
-		ConditionExpression:                 in.ConditionExpression,
-		ExpressionAttributeNames:            in.ExpressionAttributeNames,
-		ExpressionAttributeValues:           in.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}
+	return b.txItem(r.item, req), nil
 }
 
 func (c *GuardedCheck) transactItem() (types.TransactWriteItem, error) {

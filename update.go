@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -36,6 +35,7 @@ type GuardedUpdate struct {
 	op
 	kind       updateKind
 	clauses    []clause
+	clauseBuf  [2]clause // clauses' first storage: most updates set one or two attributes
 	with       *expression.UpdateBuilder
 	conds      []expression.ConditionBuilder
 	version    int64
@@ -161,6 +161,9 @@ func (u *GuardedUpdate) clause(section int, name string, v any) *GuardedUpdate {
 		}
 		c.value = av
 	}
+	if u.clauses == nil {
+		u.clauses = u.clauseBuf[:0]
+	}
 	u.clauses = append(u.clauses, c)
 	return u
 }
@@ -199,19 +202,25 @@ func (u *GuardedUpdate) IfVersion(n int64) *GuardedUpdate {
 
 // Input returns the UpdateItemInput that Run would send, without sending it.
 func (u *GuardedUpdate) Input() (*dynamodb.UpdateItemInput, error) {
-	r, err := u.build()
+	if u.err != nil {
+		return nil, u.err
+	}
+	b := &updateBlock{table: u.g.s.Table}
+	r, err := u.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	return &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(u.g.s.Table),
+	b.update, b.cond = r.update, r.cond
+	b.in = dynamodb.UpdateItemInput{
+		TableName:                           &b.table,
 		Key:                                 u.av,
-		UpdateExpression:                    &r.update,
-		ConditionExpression:                 &r.cond,
+		UpdateExpression:                    &b.update,
+		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}, nil
+	}
+	return &b.in, nil
 }
 
 // Run sends the update: one UpdateItem request.
@@ -277,7 +286,8 @@ func (u *GuardedUpdate) expectedVersion() *int64 {
 
 // build compiles the update into its request: the guard's condition, the
 // caller's clauses and With, and the version increment, in one expression.
-func (u *GuardedUpdate) build() (request, error) {
+// The guard's own values are kept in gv.
+func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	if u.err != nil {
 		return request{}, u.err
 	}
@@ -301,16 +311,23 @@ func (u *GuardedUpdate) build() (request, error) {
 	names := u.guardNames(len(u.clauses)+un, true, s.Version != "", s.Editors != "")
 	values := make(map[string]types.AttributeValue, 1+len(u.clauses)+uv+
 		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil))
-	values[vCaller] = &types.AttributeValueMemberS{Value: u.caller}
+	gv.caller.Value = u.caller
+	values[vCaller] = &gv.caller
 	if editorGuard {
 		values[vSetType] = &types.AttributeValueMemberS{Value: "SS"}
 	}
 	if u.hasVersion {
-		values[vVersion] = &types.AttributeValueMemberN{Value: strconv.FormatInt(u.version, 10)}
+		gv.version.Value = strconv.FormatInt(u.version, 10)
+		values[vVersion] = &gv.version
 	}
 
 	var w updateWriter
-	w.b.Grow(32 + 16*len(u.clauses) + ue.textLen())
+	fixed := u.fixedText()
+	if fixed == "" {
+		w.b.Grow(32 + 16*len(u.clauses) + ue.textLen())
+	} else {
+		w.count = true
+	}
 	for sec := secSet; sec <= secDelete; sec++ {
 		w.section(sec)
 		for i, c := range u.clauses {
@@ -326,29 +343,62 @@ func (u *GuardedUpdate) build() (request, error) {
 			values[v] = c.value
 			w.item(n, sectionOps[sec], v)
 		}
-		u.guardClauses(&w, values)
+		u.guardClauses(&w, values, gv)
 		if ue != nil && ue.updates[sec] != "" {
 			w.raw(ue.updates[sec])
 		}
 	}
 	// The version increment alone is not an update the caller asked for.
-	if w.b.Len() == 0 || (u.kind == kindUpdate && len(u.clauses) == 0 && u.with == nil) {
+	if w.items == 0 || (u.kind == kindUpdate && len(u.clauses) == 0 && u.with == nil) {
 		return request{}, u.errorf(ErrInvalidInput, "nothing to update")
 	}
 	if ue != nil {
 		ue.merge(names, values)
 	}
+	if fixed == "" {
+		fixed = w.b.String()
+	}
 	return request{
 		cond:   withCond(guardCond(editorGuard, u.hasVersion), ue),
-		update: w.b.String(),
+		update: fixed,
 		names:  names,
 		values: values,
 	}, nil
 }
 
+// fixedText returns the UpdateExpression that New wrote for this update's
+// shape — n Set clauses, no With, a plain update — or "" when build must
+// write it.
+func (u *GuardedUpdate) fixedText() string {
+	n := len(u.clauses)
+	if u.kind != kindUpdate || u.with != nil || n == 0 || n > len(u.g.setText) {
+		return ""
+	}
+	for _, c := range u.clauses {
+		if c.section != secSet {
+			return ""
+		}
+	}
+	return u.g.setText[n-1]
+}
+
+// writeSetText fills g.setText by building updates of 1 to len(g.setText)
+// Set clauses, so that the text is the one build writes by construction.
+func (g *Guard) writeSetText() {
+	for n := range g.setText {
+		u := &GuardedUpdate{op: op{g: g, name: "update", caller: "-"}}
+		for i := 0; i <= n; i++ {
+			u.clauses = append(u.clauses, clause{section: secSet, name: strconv.Itoa(i), value: &types.AttributeValueMemberNULL{Value: true}})
+		}
+		if r, err := u.build(new(guardValues)); err == nil {
+			g.setText[n] = r.update
+		}
+	}
+}
+
 // guardClauses writes the actions the guard itself adds to the current
 // section: the new owner, cleared editors, editors changes and the version.
-func (u *GuardedUpdate) guardClauses(w *updateWriter, values map[string]types.AttributeValue) {
+func (u *GuardedUpdate) guardClauses(w *updateWriter, values map[string]types.AttributeValue, gv *guardValues) {
 	s := &u.g.s
 	switch w.sec {
 	case secSet:
@@ -362,7 +412,8 @@ func (u *GuardedUpdate) guardClauses(w *updateWriter, values map[string]types.At
 		}
 	case secAdd:
 		if s.Version != "" {
-			values[vOne] = &types.AttributeValueMemberN{Value: "1"}
+			gv.one.Value = "1"
+			values[vOne] = &gv.one
 			w.item(phVersion, " ", vOne)
 		}
 		if u.kind == kindAddEditors {
@@ -411,11 +462,14 @@ func guardCond(editors, version bool) string {
 
 var sectionOps = [4]string{" = ", "", " ", " "}
 
-// updateWriter assembles an UpdateExpression section by section.
+// updateWriter assembles an UpdateExpression section by section. With
+// count set it only counts the items, the text being known already.
 type updateWriter struct {
-	b    strings.Builder
-	sec  int
-	open bool
+	b     strings.Builder
+	sec   int
+	open  bool
+	items int
+	count bool
 }
 
 func (w *updateWriter) section(sec int) { w.sec, w.open = sec, false }
@@ -434,6 +488,10 @@ func (w *updateWriter) sep() {
 }
 
 func (w *updateWriter) item(name, op, value string) {
+	w.items++
+	if w.count {
+		return
+	}
 	w.sep()
 	w.b.WriteString(name)
 	w.b.WriteString(op)
@@ -441,6 +499,10 @@ func (w *updateWriter) item(name, op, value string) {
 }
 
 func (w *updateWriter) raw(body string) {
+	w.items++
+	if w.count {
+		return
+	}
 	w.sep()
 	w.b.WriteString(body)
 }
