@@ -66,7 +66,7 @@ func TestModel_randomOperations_matchTheRulesAndTheTable(t *testing.T) {
 		case n < 21:
 			m.tx()
 		default:
-			m.play([]*pfStep{m.step()}, false)
+			m.play([]*pfStep{m.write(m.pick(pfModelKeys))}, false)
 		}
 		if m.op%100 == 0 {
 			m.compareTable()
@@ -87,19 +87,11 @@ func (m *pfModelRun) caller(key string) string {
 	return m.pick(pfModelCallers)
 }
 
-// step returns a random single write.
-func (m *pfModelRun) step() *pfStep {
-	key := m.pick(pfModelKeys)
-	caller := m.caller(key)
-	switch n := m.r.Intn(100); {
-	case n < 20:
-		return m.create(caller, key)
-	case n < 50:
-		return m.update(caller, key)
-	case n < 63:
-		return m.replace(caller, key)
-	}
-	return m.ownerOnly(caller, key)
+// write returns a random write of key: create, update (twice as often),
+// replace, or delete or transfer.
+func (m *pfModelRun) write(key string) *pfStep {
+	kinds := []func(string, string) *pfStep{m.create, m.update, m.update, m.replace, m.ownerOnly}
+	return kinds[m.r.Intn(len(kinds))](m.caller(key), key)
 }
 
 // play runs steps, one alone or several as one transaction, checks the
@@ -151,7 +143,7 @@ func (m *pfModelRun) tx() {
 		key := pfModelKeys[keys[i]]
 		s := m.check1(key)
 		if m.r.Intn(10) != 0 {
-			s = []func(string, string) *pfStep{m.create, m.update, m.replace, m.ownerOnly}[m.r.Intn(4)](m.caller(key), key)
+			s = m.write(key)
 		}
 		steps = append(steps, s)
 	}
