@@ -175,12 +175,6 @@ func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
 		return nil, &Error{Op: "tx", Index: maxTxItems, Err: ErrInvalidInput, detail: "more than 100 items"}
 	}
 	items := make([]types.TransactWriteItem, len(t.writes))
-	// A small transaction compares its items pair by pair, which allocates
-	// nothing; a large one indexes them by itemID.
-	var seen map[string]int
-	if len(t.writes) > smallTx {
-		seen = make(map[string]int, len(t.writes))
-	}
 	for i, w := range t.writes {
 		item, err := w.transactItem()
 		if err != nil {
@@ -188,9 +182,8 @@ func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
 			e.Index = i
 			return nil, &e
 		}
-		o := w.base()
-		if j := t.seenAt(i, o, seen); j >= 0 {
-			return nil, o.indexed(i, ErrInvalidInput, "same item as transaction item "+strconv.Itoa(j))
+		if j := t.seenAt(i); j >= 0 {
+			return nil, w.base().indexed(i, ErrInvalidInput, "same item as transaction item "+strconv.Itoa(j))
 		}
 		items[i] = item
 	}
@@ -264,87 +257,17 @@ func (o *op) indexed(i int, sentinel error, detail string) *Error {
 	return e
 }
 
-// smallTx is the largest transaction whose items are compared pair by
-// pair for duplicates.
-const smallTx = 8
-
-// seenAt returns the index of an item before the i-th that addresses the
-// same item as o, or -1. seen, when not nil, indexes the items before the
-// i-th by itemID, and seenAt adds the i-th to it.
-func (t *Tx) seenAt(i int, o *op, seen map[string]int) int {
-	if seen != nil {
-		id := itemID(o.g.s.Table, o.av)
-		if j, dup := seen[id]; dup {
-			return j
-		}
-		seen[id] = i
-		return -1
-	}
+// seenAt returns the index of an earlier item that addresses the same item
+// as the i-th, or -1. A transaction has at most 100 items, so comparing
+// pairs costs less than indexing them.
+func (t *Tx) seenAt(i int) int {
+	o := t.writes[i].base()
 	for j, w := range t.writes[:i] {
-		if p := w.base(); p.g.s.Table == o.g.s.Table && sameKey(p.av, o.av) {
+		if p := w.base(); p.g.s.Table == o.g.s.Table && itemsEqual(p.av, o.av) {
 			return j
 		}
 	}
 	return -1
-}
-
-// sameKey reports whether two keys address the same item, comparing
-// values as itemID does.
-func sameKey(a, b map[string]types.AttributeValue) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for name, va := range a {
-		switch x := va.(type) {
-		case *types.AttributeValueMemberS:
-			y, ok := b[name].(*types.AttributeValueMemberS)
-			if !ok || x.Value != y.Value {
-				return false
-			}
-		case *types.AttributeValueMemberN:
-			y, ok := b[name].(*types.AttributeValueMemberN)
-			if !ok || !numbersEqual(x.Value, y.Value) {
-				return false
-			}
-		case *types.AttributeValueMemberB:
-			y, ok := b[name].(*types.AttributeValueMemberB)
-			if !ok || string(x.Value) != string(y.Value) {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// itemID identifies an item across tables, for refusing a transaction that
-// names one item twice (which DynamoDB refuses too, after a request).
-func itemID(table string, key map[string]types.AttributeValue) string {
-	id := table
-	for _, name := range sortedKeys(key) {
-		id += "\x00" + name + "\x00"
-		switch v := key[name].(type) {
-		case *types.AttributeValueMemberS:
-			id += "S" + v.Value
-		case *types.AttributeValueMemberN:
-			id += "N" + canonicalNumber(v.Value)
-		case *types.AttributeValueMemberB:
-			id += "B" + string(v.Value)
-		}
-	}
-	return id
-}
-
-func sortedKeys(m map[string]types.AttributeValue) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	if len(keys) == 2 && keys[0] > keys[1] {
-		keys[0], keys[1] = keys[1], keys[0]
-	}
-	return keys
 }
 
 func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
