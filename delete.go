@@ -2,7 +2,6 @@ package ddbguard
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -17,9 +16,7 @@ import (
 // A GuardedDelete is not safe for concurrent use.
 type GuardedDelete struct {
 	op
-	conds      []expression.ConditionBuilder
-	version    int64
-	hasVersion bool
+	preconds
 }
 
 // Delete starts a delete of the item at k on behalf of caller.
@@ -37,10 +34,7 @@ func (d *GuardedDelete) If(cb expression.ConditionBuilder) *GuardedDelete {
 // IfVersion requires the item's Schema.Version attribute to equal n; a
 // mismatch is ErrConflict. Without Schema.Version it is ErrInvalidInput.
 func (d *GuardedDelete) IfVersion(n int64) *GuardedDelete {
-	if d.g.s.Version == "" {
-		d.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
-	}
-	d.version, d.hasVersion = n, true
+	d.ifVersion(&d.op, n)
 	return d
 }
 
@@ -113,10 +107,7 @@ func (d *GuardedDelete) build(gv *guardValues) (request, error) {
 	values := make(map[string]types.AttributeValue, 1+b2i(d.hasVersion)+uv)
 	gv.caller.Value = d.caller
 	values[vCaller] = &gv.caller
-	if d.hasVersion {
-		gv.version.Value = strconv.FormatInt(d.version, 10)
-		values[vVersion] = &gv.version
-	}
+	d.putVersion(values, gv)
 	if ue != nil {
 		ue.merge(names, values)
 	}
@@ -124,11 +115,7 @@ func (d *GuardedDelete) build(gv *guardValues) (request, error) {
 }
 
 func (d *GuardedDelete) judge(item map[string]types.AttributeValue) verdict {
-	var expected *int64
-	if d.hasVersion {
-		expected = &d.version
-	}
-	return d.g.judgeWrite(d.caller, item, false, expected)
+	return d.g.judgeWrite(d.caller, item, false, d.expected())
 }
 
 // landed is false: a deleted item leaves nothing to recognize, and a retry

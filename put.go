@@ -118,10 +118,8 @@ func (c *GuardedCreate) landed(item map[string]types.AttributeValue) bool {
 // A GuardedReplace is not safe for concurrent use.
 type GuardedReplace struct {
 	op
-	item       map[string]types.AttributeValue
-	conds      []expression.ConditionBuilder
-	version    int64
-	hasVersion bool
+	preconds
+	item map[string]types.AttributeValue
 }
 
 // Replace starts a replace of the item under item's key on behalf of
@@ -140,10 +138,7 @@ func (r *GuardedReplace) If(cb expression.ConditionBuilder) *GuardedReplace {
 
 // IfVersion requires the stored version to equal n and writes n+1.
 func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
-	if r.g.s.Version == "" {
-		r.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
-	}
-	r.version, r.hasVersion = n, true
+	r.ifVersion(&r.op, n)
 	return r
 }
 
@@ -193,9 +188,8 @@ func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 	gv.caller.Value = r.caller
 	values[vCaller] = &gv.caller
 	cond := guardCond(false, r.hasVersion)
+	r.putVersion(values, gv)
 	if r.hasVersion {
-		gv.version.Value = strconv.FormatInt(r.version, 10)
-		values[vVersion] = &gv.version
 		r.item[s.Version] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version+1, 10)}
 	}
 	for i, name := range kept {
@@ -223,11 +217,7 @@ func (r *GuardedReplace) kept() []string {
 }
 
 func (r *GuardedReplace) judge(item map[string]types.AttributeValue) verdict {
-	var expected *int64
-	if r.hasVersion {
-		expected = &r.version
-	}
-	v := r.g.judgeWrite(r.caller, item, false, expected)
+	v := r.g.judgeWrite(r.caller, item, false, r.expected())
 	if v.err != ErrConflict || v.detail == "version mismatch" {
 		return v
 	}

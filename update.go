@@ -33,14 +33,12 @@ const (
 // once; each run is one request.
 type GuardedUpdate struct {
 	op
-	kind       updateKind
-	clauses    []clause
-	clauseBuf  [2]clause // clauses' first storage: most updates set one or two attributes
-	with       *expression.UpdateBuilder
-	conds      []expression.ConditionBuilder
-	version    int64
-	hasVersion bool
-	arg        types.AttributeValue // the new owner, or the editors to add or remove
+	kind      updateKind
+	clauses   []clause
+	clauseBuf [2]clause // clauses' first storage: most updates set one or two attributes
+	with      *expression.UpdateBuilder
+	preconds
+	arg types.AttributeValue // the new owner, or the editors to add or remove
 }
 
 // clause is one Set, Add or Remove of a literal top-level attribute.
@@ -193,10 +191,7 @@ func (u *GuardedUpdate) If(cb expression.ConditionBuilder) *GuardedUpdate {
 // optimistic locking; a mismatch is ErrConflict. Without Schema.Version the
 // update fails with ErrInvalidInput.
 func (u *GuardedUpdate) IfVersion(n int64) *GuardedUpdate {
-	if u.g.s.Version == "" {
-		u.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
-	}
-	u.version, u.hasVersion = n, true
+	u.ifVersion(&u.op, n)
 	return u
 }
 
@@ -272,16 +267,9 @@ func (o *op) unmarshal(item map[string]types.AttributeValue, out any) error {
 func (u *GuardedUpdate) judge(item map[string]types.AttributeValue) verdict {
 	g := u.g
 	if u.kind == kindUpdate && g.s.Editors != "" {
-		return g.judgeWrite(u.caller, item, true, u.expectedVersion())
+		return g.judgeWrite(u.caller, item, true, u.expected())
 	}
-	return g.judgeWrite(u.caller, item, false, u.expectedVersion())
-}
-
-func (u *GuardedUpdate) expectedVersion() *int64 {
-	if !u.hasVersion {
-		return nil
-	}
-	return &u.version
+	return g.judgeWrite(u.caller, item, false, u.expected())
 }
 
 // landed reports whether item shows that this update is already stored: a

@@ -39,10 +39,7 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	if editorGuard {
 		values[vSetType] = &types.AttributeValueMemberS{Value: "SS"}
 	}
-	if u.hasVersion {
-		gv.version.Value = strconv.FormatInt(u.version, 10)
-		values[vVersion] = &gv.version
-	}
+	u.putVersion(values, gv)
 
 	var w updateWriter
 	fixed := u.fixedText()
