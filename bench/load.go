@@ -122,8 +122,8 @@ func DefaultPlan() Plan {
 		Concurrency:        []int{1, 8, 32},
 		FailureConcurrency: []int{1, 8},
 		Point:              2 * time.Second,
-		Rounds:             4,
-		Warmup:             2 * time.Second,
+		Rounds:             8,
+		Warmup:             5 * time.Second,
 		ItemsPerWorker:     8,
 	}
 }

@@ -142,11 +142,12 @@ var (
 )
 
 // Ratio returns metric of benchmark a divided by that of b. When both ran
-// equally often it is the median of the ratios of runs of the same round
-// (go test -count runs every benchmark once per round, peers back to
-// back), which load on a shared machine disturbs far less than a ratio of
-// medians; otherwise it is the ratio of the medians. ok is false when
-// either did not run or lacks the metric.
+// equally often it is the median of the ratios of their i-th runs: with
+// the output of several rounds of go test -count 1 (as bench/run.sh makes
+// it), the i-th runs of peers ran side by side in round i, so load from
+// other work on a shared machine disturbs each ratio far less than it
+// disturbs a ratio of medians. Otherwise it is the ratio of the medians.
+// ok is false when either did not run or lacks the metric.
 func (s *BenchSet) Ratio(a, b string, metric Metric) (r float64, ok bool) {
 	ra, rb := s.Samples[a], s.Samples[b]
 	if len(ra) == 0 || len(rb) == 0 {

@@ -153,11 +153,11 @@ func ThroughputSVG(res *Results, subtitle string) []byte {
 		p99 = append(p99, []bar{msBar(naive.P99, colNaive), msBar(guard.P99, colGuard)})
 	}
 	const top, h, w = 110.0, 250.0, 250.0
-	s.panel(panel{x: 75, y: top, w: w, h: h, title: "Throughput (higher is better)",
+	s.panel(panel{x: 70, y: top, w: w, h: h, title: "Throughput (higher is better)",
 		unit: "updates per second", groups: groups, bars: thr, notes: ratios})
-	s.panel(panel{x: 405, y: top, w: w, h: h, title: "Median latency, p50 (lower is better)",
+	s.panel(panel{x: 395, y: top, w: w, h: h, title: "Median latency, p50 (lower is better)",
 		unit: "milliseconds", groups: groups, bars: p50})
-	s.panel(panel{x: 735, y: top, w: w, h: h, title: "Tail latency, p99 (lower is better)",
+	s.panel(panel{x: 720, y: top, w: w, h: h, title: "Tail latency, p99 (lower is better)",
 		unit: "milliseconds", groups: groups, bars: p99})
 	s.text(width/2, top+h+58, "middle", `font-size="12" fill="`+colMuted+`"`,
 		"c = concurrent workers, each updating items of its own; blue figures under the throughput bars: ddbguard ÷ naive")

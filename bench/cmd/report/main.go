@@ -4,7 +4,7 @@
 //
 // make bench runs it after the CPU benchmarks:
 //
-//	go test -run '^$' -bench . -benchmem -count 6 . > results/cpu.txt
+//	for i in 1 2 3 4 5 6; do go test -run '^$' -bench . -benchmem -count 1 .; done > results/cpu.txt
 //	go run ./cmd/report -cpu results/cpu.txt -doc ../docs/PERFORMANCE.md -svg ../docs/throughput.svg
 //
 // The end-to-end half uses the DynamoDB at DDBGUARD_DYNAMODB_ENDPOINT
