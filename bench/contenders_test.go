@@ -348,3 +348,31 @@ func TestSDKLayer_oneRequestEach(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocs_guardedAtMostTwiceHandWritten keeps the allocation goal of
+// docs/PERFORMANCE.md from regressing unnoticed: building a guarded write
+// and handing it to the API allocates at most twice what the hand-written
+// input does. (Allocation counts do not depend on the machine's load, so
+// this is no timed assertion.)
+func TestAllocs_guardedAtMostTwiceHandWritten(t *testing.T) {
+	cs, err := Contenders(NoopAPI{}, NoopGureguAPI{}, "docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guarded, hand := cs[0], cs[1]
+	for _, op := range ops {
+		a := SampleArgs()
+		count := func(c Contender) float64 {
+			return testing.AllocsPerRun(200, func() {
+				if err := op.run(c, context.Background(), a); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		g, h := count(guarded), count(hand)
+		t.Logf("%s: ddbguard %.0f allocs, hand-written %.0f", op.name, g, h)
+		if g > 2*h {
+			t.Errorf("%s: ddbguard allocates %.0f times per write, more than twice the hand-written %.0f", op.name, g, h)
+		}
+	}
+}
