@@ -61,9 +61,13 @@
 // # Retries
 //
 // The SDK retries a request whose response was lost. When the first attempt
-// had landed, the retry fails its condition; a Create whose identical item
-// is stored under the caller's ownership, and a versioned Update whose
-// written values are found at the next version, are recognized as the
-// caller's own write and reported as success. Transactions rely on
-// [Tx.Token] (ClientRequestToken) instead.
+// had landed, the retry fails its condition on that write. When an earlier
+// attempt of a write is in doubt (the SDK sent it more than once, which
+// ddbguard counts with a middleware it adds to the call, or the same
+// builder's previous Run ended without an answer), a Create that finds its
+// identical item under the caller's ownership, and an Update with IfVersion
+// whose Set and Remove are found at the next version, are recognized as the
+// caller's own write and reported as success. A first attempt that finds
+// the same item has met a separate write and reports the conflict.
+// Transactions rely on [Tx.Token] (ClientRequestToken) instead.
 package ddbguard

@@ -157,20 +157,23 @@ type judged interface {
 	// judge classifies the failure.
 	judge(item map[string]types.AttributeValue) verdict
 	// landed reports whether item shows that this very write is already
-	// stored: an earlier attempt landed and its response was lost, so the
-	// SDK's retry failed the condition.
+	// stored. It is asked only when an earlier attempt is in doubt (see
+	// retry.go).
 	landed(item map[string]types.AttributeValue) bool
 }
 
 // failed turns the SDK's error for a guarded write into an *Error. A failed
 // condition is classified by w from the ALL_OLD item that DynamoDB
 // returned with it; the item is stripped from the SDK error unless the
-// caller may see it. Any other error is wrapped as it is.
+// caller may see it. Any other error is wrapped as it is, and leaves the
+// write in doubt.
 func (o *op) failed(ctx context.Context, cause error, w judged) error {
 	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause}
 	var ccf *types.ConditionalCheckFailedException
-	if errors.As(cause, &ccf) {
-		if w.landed(ccf.Item) {
+	if !errors.As(cause, &ccf) {
+		o.inDoubt = true
+	} else {
+		if o.retried() && w.landed(ccf.Item) {
 			return nil
 		}
 		v := w.judge(ccf.Item)

@@ -194,6 +194,13 @@ type op struct {
 	key    Key
 	av     map[string]types.AttributeValue // the marshalled key
 	err    *Error
+	// inDoubt says the builder's previous Run ended without DynamoDB's
+	// answer, so that write may have been applied.
+	inDoubt bool
+	// attempts counts the SDK's attempts of the current call when the
+	// builder's write is one whose landing can be recognized (retry.go).
+	attempts attempts
+	countOpt [1]func(*dynamodb.Options)
 }
 
 // start begins a builder on behalf of caller, refusing an empty caller.

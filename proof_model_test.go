@@ -23,11 +23,12 @@ var (
 
 // pfStep is one guarded operation. refused is the sentinel of a builder
 // that must refuse it before any request; verdict says, from the model's
-// state, "ok", "landed" (an identical earlier write is recognized, nothing
-// changes; never in a Tx) or the sentinel, and whether the item is exposed.
+// state, "ok" or the sentinel, and whether the item is exposed. No write
+// here is in doubt, so an identical earlier write is never taken for this
+// one: it is the conflict it looks like.
 type pfStep struct {
 	desc, key, refused string
-	verdict            func(inTx bool) (outcome string, expose bool)
+	verdict            func() (outcome string, expose bool)
 	apply              func()
 	run                func() error
 	add                func(tx *ddbguard.Tx)
@@ -106,7 +107,7 @@ func (m *pfModelRun) play(steps []*pfStep, inTx bool) {
 		}
 	}
 	for i := 0; i < len(steps) && requests == 1 && index < 0; i++ {
-		if outcome, exp := steps[i].verdict(inTx); outcome != "ok" {
+		if outcome, exp := steps[i].verdict(); outcome != "ok" {
 			want, index, expose = outcome, i, exp
 		}
 	}
@@ -162,7 +163,7 @@ func (m *pfModelRun) get() *pfStep {
 	key := m.pick(pfModelKeys)
 	caller := m.caller(key)
 	return &pfStep{desc: fmt.Sprintf("get %s by %s", key, caller), key: key, apply: func() {},
-		verdict: func(bool) (string, bool) { return m.guardVerdict(caller, key, true, nil) },
+		verdict: func() (string, bool) { return m.guardVerdict(caller, key, true, nil) },
 		run: func() error {
 			var out pfRaw
 			err := m.g.Get(m.env.ctx, caller, pfKey(key), &out)
@@ -176,9 +177,6 @@ func (m *pfModelRun) get() *pfStep {
 // check compares one outcome with the model's.
 func (m *pfModelRun) check(desc string, err error, want string, index int, expose bool, pre map[string]types.AttributeValue, sent, requests int) {
 	kind, _, _ := strings.Cut(desc, " ")
-	if want == "landed" {
-		want, kind = "ok", kind+"(landed)"
-	}
 	var e *ddbguard.Error
 	switch m.tally.note(kind, err); {
 	case pfErrName(err) != want:
@@ -251,7 +249,7 @@ func (m *pfModelRun) version(key string) *int64 {
 func (m *pfModelRun) check1(key string) *pfStep {
 	c := m.g.Check(pfKey(key), expression.Name("val").Equal(expression.Value("a")))
 	return &pfStep{desc: "check " + key + " val=a", key: key,
-		verdict: func(bool) (string, bool) {
+		verdict: func() (string, bool) {
 			if pfStr(m.items[key], "val") == "a" {
 				return "ok", false
 			}
@@ -294,12 +292,10 @@ func (m *pfModelRun) create(caller, key string) *pfStep {
 	c := m.g.Create(caller, pfCopy(it))
 	stored := pfCopy(it)
 	stored[pfOwner], stored[pfVer] = pfS(caller), pfN(1)
-	s.verdict = func(inTx bool) (string, bool) {
+	s.verdict = func() (string, bool) {
 		switch old := m.items[key]; {
 		case old == nil:
 			return "ok", false
-		case !inTx && pfEqualItems(old, stored): // the caller's own, as this create writes it
-			return "landed", false
 		default:
 			return "ErrAlreadyExists", pfStr(old, pfOwner) == caller
 		}
@@ -343,16 +339,7 @@ func (m *pfModelRun) update(caller, key string) *pfStep {
 			it["n"] = pfN(pfNum(it, "n") + add)
 		}
 	}
-	s.verdict = func(inTx bool) (string, bool) {
-		outcome, expose := m.guardVerdict(caller, key, true, v)
-		if outcome == "ErrConflict" && !inTx && add == 0 && pfNum(m.items[key], pfVer) == *v+1 {
-			it := pfCopy(m.items[key])
-			if edit(it); pfEqualItems(it, m.items[key]) {
-				return "landed", false // this very update is already stored
-			}
-		}
-		return outcome, expose
-	}
+	s.verdict = func() (string, bool) { return m.guardVerdict(caller, key, true, v) }
 	s.apply = m.change(key, edit)
 	s.run, s.add = func() error { return u.Run(m.env.ctx) }, func(tx *ddbguard.Tx) { tx.Update(u) }
 	return s
@@ -382,7 +369,7 @@ func (m *pfModelRun) replace(caller, key string) *pfStep {
 	kept := func(it map[string]types.AttributeValue) map[string]types.AttributeValue {
 		return map[string]types.AttributeValue{"c": it[pfCreated], "e": it[pfEditors]}
 	}
-	s.verdict = func(bool) (string, bool) {
+	s.verdict = func() (string, bool) {
 		outcome, expose := m.guardVerdict(caller, key, false, v)
 		if outcome == "ok" && !pfEqualItems(kept(m.items[key]), kept(it)) {
 			return "ErrProtectedAttribute", true
@@ -401,7 +388,7 @@ func (m *pfModelRun) replace(caller, key string) *pfStep {
 // ownerOnly is a Delete or a Transfer: the owner's alone.
 func (m *pfModelRun) ownerOnly(caller, key string) *pfStep {
 	v, s, to := m.version(key), &pfStep{key: key}, m.pick(pfModelCallers)
-	s.verdict = func(bool) (string, bool) { return m.guardVerdict(caller, key, false, v) }
+	s.verdict = func() (string, bool) { return m.guardVerdict(caller, key, false, v) }
 	if m.r.Intn(2) == 0 {
 		d := m.g.Delete(caller, pfKey(key))
 		pfIfVersion(s, v, d.IfVersion)

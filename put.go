@@ -86,9 +86,10 @@ func (c *GuardedCreate) Run(ctx context.Context) error {
 	if err != nil {
 		return c.report(ctx, err.(*Error))
 	}
-	if _, err := c.g.api.PutItem(ctx, in); err != nil {
+	if _, err := c.g.api.PutItem(ctx, in, c.counted()...); err != nil {
 		return c.failed(ctx, err, c)
 	}
+	c.inDoubt = false
 	return nil
 }
 
@@ -99,9 +100,8 @@ func (c *GuardedCreate) judge(item map[string]types.AttributeValue) verdict {
 	return verdict{err: ErrAlreadyExists, expose: c.g.owns(c.caller, item)}
 }
 
-// landed reports whether the caller's identical item is stored: a retry of
-// a create that landed. Only the caller could have stored it, and it holds
-// exactly what this create writes.
+// landed reports whether the caller's identical item is stored: an
+// earlier attempt of this create landed.
 func (c *GuardedCreate) landed(item map[string]types.AttributeValue) bool {
 	return c.g.owns(c.caller, item) && itemsEqual(item, c.item)
 }

@@ -74,7 +74,7 @@ func TestCreate_outcomes_areClassifiedInOneRequest(t *testing.T) {
 		{"new item succeeds", nil, nil, nil},
 		{"another owner's item already exists", ddbguardtest.ConditionFailed(uStored(uIntruder, nil)), ddbguard.ErrAlreadyExists, nil},
 		{"own different item already exists", ddbguardtest.ConditionFailed(ownOther), ddbguard.ErrAlreadyExists, ownOther},
-		{"own identical item is a landed retry", ddbguardtest.ConditionFailed(landed), nil, nil},
+		{"own identical item on a first attempt already exists", ddbguardtest.ConditionFailed(landed), ddbguard.ErrAlreadyExists, landed},
 		{"failed If without an item is conflict", ddbguardtest.ConditionFailed(nil), ddbguard.ErrConflict, nil},
 	}
 	for _, tt := range tests {

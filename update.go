@@ -243,7 +243,11 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 		return nil, u.report(ctx, err.(*Error))
 	}
 	in.ReturnValues = rv
-	out, err := u.g.api.UpdateItem(ctx, in)
+	var opts []func(*dynamodb.Options)
+	if u.recognizable() {
+		opts = u.counted()
+	}
+	out, err := u.g.api.UpdateItem(ctx, in, opts...)
 	if err != nil {
 		if err := u.failed(ctx, err, u); err != nil {
 			return nil, err
@@ -253,6 +257,7 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 		errors.As(err, &ccf)
 		return &dynamodb.UpdateItemOutput{Attributes: ccf.Item}, nil
 	}
+	u.inDoubt = false
 	return out, nil
 }
 
@@ -272,17 +277,29 @@ func (u *GuardedUpdate) judge(item map[string]types.AttributeValue) verdict {
 	return g.judgeWrite(u.caller, item, false, u.expected())
 }
 
-// landed reports whether item shows that this update is already stored: a
-// retry of a versioned update whose first attempt landed and whose response
-// was lost. Only a plain Update with IfVersion(n) whose clauses are Set and
-// Remove is recognizable: the version is n+1, the caller still owns (or
-// edits) the item, every Set value is stored and every removed attribute is
-// absent. Add is not idempotent and With cannot be compared with the item,
-// and a transfer or editors change leaves no mark that tells it from a later
-// write, so those report the failed condition as it is.
+// recognizable reports whether a landed attempt of this update can be
+// recognized from the item: only a plain Update with IfVersion(n) whose
+// clauses are Set and Remove. Add is not idempotent, With cannot be
+// compared with the item, and a transfer or editors change leaves no mark
+// that tells it from a later write.
+func (u *GuardedUpdate) recognizable() bool {
+	if u.kind != kindUpdate || !u.hasVersion || u.with != nil {
+		return false
+	}
+	for _, c := range u.clauses {
+		if c.section == secAdd {
+			return false
+		}
+	}
+	return true
+}
+
+// landed reports whether item shows that this recognizable update is
+// already stored: the version is n+1, the caller still owns (or edits) the
+// item, every Set value is stored and every removed attribute is absent.
 func (u *GuardedUpdate) landed(item map[string]types.AttributeValue) bool {
 	g := u.g
-	if u.kind != kindUpdate || !u.hasVersion || u.with != nil || len(item) == 0 {
+	if !u.recognizable() || len(item) == 0 {
 		return false
 	}
 	if n, ok := g.versionOf(item); !ok || n != u.version+1 {
