@@ -120,7 +120,7 @@ func TestIT_Editors_editorMayNotDeleteTransferReplaceOrManageEditors(t *testing.
 	// Nor inside a transaction, where the same guards apply.
 	tb.seed(t, map[string]any{"pk": "doc-2", "owner": "alice", "editors": itSS("carol")})
 	doc2 := tb.item(t, ddbguard.Key{PK: "doc-2"})
-	tc := &itCounting{api: tb.raw}
+	tc := itCount(tb.raw)
 	err := ddbguard.NewTx(tc).
 		Update(g.Update("carol", itDoc).Set("title", "tx")).
 		Delete(g.Delete("carol", ddbguard.Key{PK: "doc-2"})).

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,42 +19,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
 
-// itCounting is a ddbguard.API that counts the requests sent through it, by
-// operation, to prove that every guarded operation is one request.
-type itCounting struct {
-	api                          ddbguard.API
-	get, put, update, del, trans atomic.Int64
+// itCounting counts the requests sent through it, by operation, to prove
+// that every guarded operation is one request.
+type itCounting struct{ ddbguardtest.Counter }
+
+// itCount returns a counter of the requests sent to api.
+func itCount(api ddbguard.API) *itCounting {
+	c := &itCounting{}
+	c.API = api
+	return c
 }
 
-func (c *itCounting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.get.Add(1)
-	return c.api.GetItem(ctx, in, optFns...)
-}
-
-func (c *itCounting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.put.Add(1)
-	return c.api.PutItem(ctx, in, optFns...)
-}
-
-func (c *itCounting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.update.Add(1)
-	return c.api.UpdateItem(ctx, in, optFns...)
-}
-
-func (c *itCounting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	c.del.Add(1)
-	return c.api.DeleteItem(ctx, in, optFns...)
-}
-
-func (c *itCounting) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	c.trans.Add(1)
-	return c.api.TransactWriteItems(ctx, in, optFns...)
-}
-
-// itOps names the counters of itCounting.
+// The operations itCounting counts.
 const (
 	itGetItem    = "GetItem"
 	itPutItem    = "PutItem"
@@ -64,37 +43,18 @@ const (
 	itTransact   = "TransactWriteItems"
 )
 
-func (c *itCounting) counter(op string) *atomic.Int64 {
-	switch op {
-	case itGetItem:
-		return &c.get
-	case itPutItem:
-		return &c.put
-	case itUpdateItem:
-		return &c.update
-	case itDeleteItem:
-		return &c.del
-	case itTransact:
-		return &c.trans
-	}
-	panic("itCounting: unknown operation " + op)
-}
-
 // expect checks that exactly n requests were sent since the last check, all
-// of them op, and starts counting afresh. op is ignored when n is 0.
+// of them op, and starts counting afresh. op is ignored when n is 0 or op
+// is "" (requests of mixed operations).
 func (c *itCounting) expect(t *testing.T, op string, n int64) {
 	t.Helper()
-	var total int64
-	for _, o := range []string{itGetItem, itPutItem, itUpdateItem, itDeleteItem, itTransact} {
-		got := c.counter(o).Swap(0)
-		total += got
-		if n > 0 && o == op && got != n {
-			t.Errorf("%s requests: got %d, want %d", op, got, n)
-		}
+	if got := c.RequestsOf(op); n > 0 && op != "" && int64(got) != n {
+		t.Errorf("%s requests: got %d, want %d", op, got, n)
 	}
-	if total != n {
-		t.Errorf("requests in all: got %d, want %d", total, n)
+	if got := c.Requests(); int64(got) != n {
+		t.Errorf("requests in all: got %d, want %d", got, n)
 	}
+	c.Reset()
 }
 
 // itSentinels lists every sentinel, to check that an error matches only the
@@ -201,7 +161,7 @@ func itShortName(t *testing.T) string {
 func (tb *itTable) guard(t *testing.T, s ddbguard.Schema, opts ...ddbguard.Option) (*ddbguard.Guard, *itCounting) {
 	t.Helper()
 	s.Table, s.PartitionKey, s.SortKey = tb.name, tb.pk, tb.sk
-	c := &itCounting{api: tb.raw}
+	c := itCount(tb.raw)
 	g, err := ddbguard.New(c, s, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -32,7 +32,7 @@ func itNewTxFixture(t *testing.T) *itTxFixture {
 	f.dg, _ = f.docs.guard(t, ddbguard.Schema{})
 	f.vg, _ = f.docs.guard(t, ddbguard.Schema{Version: "version"})
 	f.og, _ = f.orgs.guard(t, ddbguard.Schema{})
-	f.c = &itCounting{api: f.docs.raw}
+	f.c = itCount(f.docs.raw)
 	f.orgs.seed(t, map[string]any{"pk": "org#1", "sk": "member#alice", "role": "admin"})
 	f.orgs.seed(t, map[string]any{"pk": "org#1", "sk": "member#bob", "role": "viewer"})
 	return f
@@ -136,7 +136,7 @@ func TestIT_Tx_oneItemFails_reportsItsIndexAndReasonAndWritesNothing(t *testing.
 				},
 			}
 			items := append(append(append([]add{}, good[:tc.at]...), tc.bad), good[tc.at:]...)
-			c := &itCounting{api: f.docs.raw}
+			c := itCount(f.docs.raw)
 			tx := ddbguard.NewTx(c)
 			for _, a := range items {
 				tx = a(tx, p)
@@ -265,12 +265,11 @@ func TestIT_Tx_invalidTransaction_failsClosedWithoutRequest(t *testing.T) {
 // itCanceling answers every TransactWriteItems with a cancellation whose
 // reasons are codes, the first "None", as DynamoDB reports them.
 type itCanceling struct {
-	*itCounting
+	ddbguard.API
 	codes []string
 }
 
 func (a itCanceling) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	a.trans.Add(1)
 	reasons := make([]types.CancellationReason, len(a.codes))
 	for i, code := range a.codes {
 		reasons[i] = types.CancellationReason{Code: aws.String(code)}
@@ -292,7 +291,7 @@ func TestIT_Tx_transactionConflictReason_isConflict(t *testing.T) {
 		{"ThrottlingError", nil},
 		{"ValidationError", nil},
 	} {
-		api := itCanceling{itCounting: &itCounting{api: f.docs.raw}, codes: []string{"None", tc.code}}
+		api := itCount(itCanceling{API: f.docs.raw, codes: []string{"None", tc.code}})
 		err := ddbguard.NewTx(api).
 			Check(f.og.Check(itOrgKey("member#alice"), itIsRole("admin"))).
 			Update(f.dg.Update("alice", itDocKey("doc-1")).Set("s", "x")).

@@ -308,7 +308,7 @@ func TestIT_Update_guardedNames_failClosedWithoutRequest(t *testing.T) {
 func TestIT_Update_tableDoesNotExist_isWrappedSDKError(t *testing.T) {
 	t.Parallel()
 	tb := itNewTable(t, false)
-	c := &itCounting{api: tb.raw}
+	c := itCount(tb.raw)
 	g, err := ddbguard.New(c, ddbguard.Schema{Table: tb.name + "-missing", PartitionKey: "pk"})
 	if err != nil {
 		t.Fatal(err)

@@ -160,7 +160,7 @@ func (r *Report) documentE2E(b *strings.Builder, chart string) {
 	p("returns with it.\n\n")
 	p("%s\n", r.FailureTable())
 	p("### Requests per operation\n\n")
-	p("Counted through a counting wrapper of the API (`bench.CountingAPI`), one operation per cell, each on\n")
+	p("Counted through a counting wrapper of the API (`ddbguardtest.Counter`), one operation per cell, each on\n")
 	p("an item of its own. The naive strategy is sometimes cheaper on a refusal — it reads and stops — but\n")
 	p("its check is not atomic with its write, which is the bug ddbguard exists to remove.\n\n")
 	p("%s\n", r.RequestTable())

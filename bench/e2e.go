@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
 
 // Callers of the end-to-end runs: Owner owns every seeded item, Intruder
@@ -42,7 +43,7 @@ const (
 // goes through API, which counts them.
 type E2E struct {
 	Client *dynamodb.Client
-	API    *CountingAPI
+	API    *ddbguardtest.Counter
 	Guard  *ddbguard.Guard
 	Table  string
 }
@@ -69,7 +70,7 @@ func NewE2E(ctx context.Context, client *dynamodb.Client) (*E2E, error) {
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
 		return nil, fmt.Errorf("wait for table %s: %w", table, err)
 	}
-	api := &CountingAPI{API: client}
+	api := &ddbguardtest.Counter{API: client}
 	g, err := ddbguard.New(api, Schema(table))
 	if err != nil {
 		return nil, err

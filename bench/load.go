@@ -74,7 +74,7 @@ func (e *E2E) Load(ctx context.Context, conc int, d time.Duration, want error, o
 		lat     []time.Duration
 	}
 	results := make([]result, conc)
-	before := e.API.Total()
+	before := int64(e.API.Requests())
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
@@ -95,7 +95,7 @@ func (e *E2E) Load(ctx context.Context, conc int, d time.Duration, want error, o
 		})
 	}
 	wg.Wait()
-	p := Point{Concurrency: conc, Elapsed: time.Since(start), Requests: e.API.Total() - before}
+	p := Point{Concurrency: conc, Elapsed: time.Since(start), Requests: int64(e.API.Requests()) - before}
 	var all []time.Duration
 	for _, r := range results {
 		p.Ops += r.ok

@@ -81,7 +81,7 @@ func (e *E2E) CountRequests(ctx context.Context) ([]RequestRow, error) {
 			}
 			e.API.Reset()
 			err := s.strategies[name](e, ctx, w)
-			row.Requests[name] = e.API.Total()
+			row.Requests[name] = int64(e.API.Requests())
 			check(&row, name, err)
 		}
 		rows = append(rows, row)
@@ -101,7 +101,7 @@ func (e *E2E) CountRequests(ctx context.Context) ([]RequestRow, error) {
 		}
 		e.API.Reset()
 		err := e.TxGuarded(ctx, Owner, a, b)
-		row.Requests[StrategyGuarded] = e.API.Total()
+		row.Requests[StrategyGuarded] = int64(e.API.Requests())
 		check(&row, StrategyGuarded, err)
 		rows = append(rows, row)
 	}
