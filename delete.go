@@ -40,24 +40,12 @@ func (d *GuardedDelete) IfVersion(n int64) *GuardedDelete {
 
 // Input returns the DeleteItemInput that Run would send, without sending it.
 func (d *GuardedDelete) Input() (*dynamodb.DeleteItemInput, error) {
-	if d.err != nil {
-		return nil, d.err
-	}
 	b := &deleteBlock{table: d.g.s.Table}
 	r, err := d.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	b.cond = r.cond
-	b.in = dynamodb.DeleteItemInput{
-		TableName:                           &b.table,
-		Key:                                 d.av,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return &b.in, nil
+	return b.fill(d.av, r), nil
 }
 
 // Run sends the delete: one DeleteItem request.

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -16,87 +15,6 @@ type request struct {
 	update string
 	names  map[string]string
 	values map[string]types.AttributeValue
-}
-
-// guardValues holds the attribute values that the guard itself adds to one
-// request. Each builder keeps them in one allocation with the request's
-// input and the strings it points to (updateBlock, deleteBlock, putBlock
-// and their transaction forms): a builder packs what literals would
-// allocate one by one.
-type guardValues struct {
-	caller       types.AttributeValueMemberS
-	version, one types.AttributeValueMemberN
-}
-
-// updateBlock is an UpdateItemInput with everything it points to but its
-// key and maps, in one allocation.
-type updateBlock struct {
-	in                  dynamodb.UpdateItemInput
-	table, update, cond string
-	gv                  guardValues
-}
-
-// deleteBlock is a DeleteItemInput with everything it points to but its
-// key and maps, in one allocation.
-type deleteBlock struct {
-	in          dynamodb.DeleteItemInput
-	table, cond string
-	gv          guardValues
-}
-
-// putBlock is a PutItemInput with everything it points to but its item
-// and maps, in one allocation.
-type putBlock struct {
-	in          dynamodb.PutItemInput
-	table, cond string
-	gv          guardValues
-}
-
-// input fills b's input from item and r and returns it.
-func (b *putBlock) input(item map[string]types.AttributeValue, r request) *dynamodb.PutItemInput {
-	b.cond = r.cond
-	b.in = dynamodb.PutItemInput{
-		TableName:                           &b.table,
-		Item:                                item,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return &b.in
-}
-
-// The transaction forms of updateBlock, deleteBlock and putBlock.
-type (
-	updateTxBlock struct {
-		item                types.Update
-		table, update, cond string
-		gv                  guardValues
-	}
-	deleteTxBlock struct {
-		item        types.Delete
-		table, cond string
-		gv          guardValues
-	}
-	putTxBlock struct {
-		item        types.Put
-		table, cond string
-		gv          guardValues
-	}
-)
-
-// txItem fills b's Put from item and r and returns the transaction item.
-func (b *putTxBlock) txItem(item map[string]types.AttributeValue, r request) types.TransactWriteItem {
-	b.cond = r.cond
-	b.item = types.Put{
-		TableName:                           &b.table,
-		Item:                                item,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return types.TransactWriteItem{Put: &b.item}
 }
 
 // userExpr is the compiled form of With and If: the expression package's

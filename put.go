@@ -55,7 +55,7 @@ func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
 		return nil, err
 	}
 	b := &putBlock{table: c.g.s.Table}
-	return b.input(c.item, r), nil
+	return b.fill(c.item, r), nil
 }
 
 // build compiles the create's condition.
@@ -144,15 +144,12 @@ func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
-	if r.err != nil {
-		return nil, r.err
-	}
 	b := &putBlock{table: r.g.s.Table}
 	req, err := r.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	return b.input(r.item, req), nil
+	return b.fill(r.item, req), nil
 }
 
 // Run sends the replace: one PutItem request.

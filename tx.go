@@ -271,46 +271,21 @@ func (t *Tx) seenAt(i int) int {
 }
 
 func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
-	if u.err != nil {
-		return types.TransactWriteItem{}, u.err
-	}
 	b := &updateTxBlock{table: u.g.s.Table}
 	r, err := u.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	b.update, b.cond = r.update, r.cond
-	b.item = types.Update{
-		TableName:                           &b.table,
-		Key:                                 u.av,
-		UpdateExpression:                    &b.update,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return types.TransactWriteItem{Update: &b.item}, nil
+	return b.fill(u.av, r), nil
 }
 
 func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
-	if d.err != nil {
-		return types.TransactWriteItem{}, d.err
-	}
 	b := &deleteTxBlock{table: d.g.s.Table}
 	r, err := d.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	b.cond = r.cond
-	b.item = types.Delete{
-		TableName:                           &b.table,
-		Key:                                 d.av,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return types.TransactWriteItem{Delete: &b.item}, nil
+	return b.fill(d.av, r), nil
 }
 
 func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
@@ -319,19 +294,16 @@ func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
 		return types.TransactWriteItem{}, err
 	}
 	b := &putTxBlock{table: c.g.s.Table}
-	return b.txItem(c.item, r), nil
+	return b.fill(c.item, r), nil
 }
 
 func (r *GuardedReplace) transactItem() (types.TransactWriteItem, error) {
-	if r.err != nil {
-		return types.TransactWriteItem{}, r.err
-	}
 	b := &putTxBlock{table: r.g.s.Table}
 	req, err := r.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	return b.txItem(r.item, req), nil
+	return b.fill(r.item, req), nil
 }
 
 func (c *GuardedCheck) transactItem() (types.TransactWriteItem, error) {

@@ -197,25 +197,12 @@ func (u *GuardedUpdate) IfVersion(n int64) *GuardedUpdate {
 
 // Input returns the UpdateItemInput that Run would send, without sending it.
 func (u *GuardedUpdate) Input() (*dynamodb.UpdateItemInput, error) {
-	if u.err != nil {
-		return nil, u.err
-	}
 	b := &updateBlock{table: u.g.s.Table}
 	r, err := u.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	b.update, b.cond = r.update, r.cond
-	b.in = dynamodb.UpdateItemInput{
-		TableName:                           &b.table,
-		Key:                                 u.av,
-		UpdateExpression:                    &b.update,
-		ConditionExpression:                 &b.cond,
-		ExpressionAttributeNames:            r.names,
-		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
-	return &b.in, nil
+	return b.fill(u.av, r), nil
 }
 
 // Run sends the update: one UpdateItem request.
