@@ -2,6 +2,7 @@ package ddbguard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -138,33 +139,35 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 }
 
 func (g *Guard) checkSchema() error {
-	s := g.s
-	if g.api == nil {
-		return fmt.Errorf("nil API")
-	}
-	if s.Table == "" || s.PartitionKey == "" {
-		return fmt.Errorf("schema needs Table and PartitionKey")
-	}
-	names := append([]string{s.PartitionKey, s.SortKey, s.Owner, s.Version, s.Editors}, s.Protected...)
-	for i, n := range names {
-		if n == "" && i > 0 && i < 5 {
-			continue
-		}
-		if err := checkName(n); err != nil {
-			return err
-		}
-		if _, dup := g.guarded[n]; dup {
-			return fmt.Errorf("schema names attribute %q twice", n)
-		}
-		g.guarded[n] = struct{}{}
-	}
-	if len(s.KeyTypes) > 2 || (len(s.KeyTypes) == 2 && s.SortKey == "") {
-		return fmt.Errorf("schema has more KeyTypes than keys")
+	s := &g.s
+	switch {
+	case g.api == nil:
+		return errors.New("nil API")
+	case s.Table == "" || s.PartitionKey == "":
+		return errors.New("schema needs Table and PartitionKey")
+	case len(s.KeyTypes) > 2 || (len(s.KeyTypes) == 2 && s.SortKey == ""):
+		return errors.New("schema has more KeyTypes than keys")
 	}
 	for _, t := range s.KeyTypes {
 		if t != types.ScalarAttributeTypeS && t != types.ScalarAttributeTypeN && t != types.ScalarAttributeTypeB {
 			return fmt.Errorf("key type %q is not S, N or B", t)
 		}
+	}
+	// Every attribute the guard owns is a valid name, named once.
+	names := []string{s.PartitionKey, s.Owner}
+	for _, optional := range []string{s.SortKey, s.Version, s.Editors} {
+		if optional != "" {
+			names = append(names, optional)
+		}
+	}
+	for _, n := range append(names, s.Protected...) {
+		if err := checkName(n); err != nil {
+			return err
+		}
+		if g.isGuarded(n) {
+			return fmt.Errorf("schema names attribute %q twice", n)
+		}
+		g.guarded[n] = struct{}{}
 	}
 	return nil
 }
@@ -173,17 +176,22 @@ func (g *Guard) checkSchema() error {
 func checkName(n string) error {
 	switch {
 	case n == "":
-		return fmt.Errorf("empty attribute name")
+		return errors.New("empty attribute name")
 	case len(n) > 255:
-		return fmt.Errorf("attribute name longer than 255 bytes")
+		return errors.New("attribute name longer than 255 bytes")
 	case !utf8.ValidString(n):
-		return fmt.Errorf("attribute name is not valid UTF-8")
+		return errors.New("attribute name is not valid UTF-8")
 	}
 	return nil
 }
 
 // Schema returns the table's schema, with defaults applied.
-func (g *Guard) Schema() Schema { return g.s }
+func (g *Guard) Schema() Schema {
+	s := g.s
+	s.Protected = append([]string(nil), s.Protected...)
+	s.KeyTypes = append([]types.ScalarAttributeType(nil), s.KeyTypes...)
+	return s
+}
 
 // op is the part every builder shares: who asks, for what, and the first
 // error met while building.
