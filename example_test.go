@@ -171,6 +171,25 @@ func ExampleGuard_Transfer() {
 	// <nil>
 }
 
+func ExampleGuard_AddEditors() {
+	// Alice lets Carol edit her document. Carol may then Update and Get it,
+	// but not Delete, Replace or Transfer it, nor change who edits it.
+	db := &exampleDB{}
+	g, _ := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Editors: "editors"})
+
+	add := g.AddEditors("alice", ddbguard.Key{PK: "doc-1"}, "carol")
+	in, _ := add.Input()
+	fmt.Println(*in.UpdateExpression)
+	fmt.Println(add.Run(context.Background()))
+
+	in, _ = g.Update("carol", ddbguard.Key{PK: "doc-1"}).Set("title", "Edited").Input()
+	fmt.Println(*in.ConditionExpression)
+	// Output:
+	// ADD #ge :ge
+	// <nil>
+	// attribute_exists(#gk) AND (#go = :gc OR (attribute_type(#ge, :gt) AND contains(#ge, :gc)))
+}
+
 func ExampleGuard_Delete() {
 	db := &exampleDB{reply: conditionFailed(nil)}
 	g := docs(db)
