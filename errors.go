@@ -119,7 +119,8 @@ func trimPrefix(s string) string {
 // ErrInvalidInput and ErrProtectedAttribute 400; ErrNotFound, ErrNotOwner and
 // ErrForbidden 404 (an item the caller may not touch is reported as absent,
 // as OWASP API1 advises against BOLA); ErrConflict and ErrAlreadyExists 409;
-// throttling 503; an expired deadline 504; anything else 500.
+// throttling 503 (a transaction cancelled for throttling too); an expired
+// deadline 504; anything else 500.
 func HTTPStatus(err error) int {
 	switch {
 	case err == nil:
@@ -140,8 +141,22 @@ func HTTPStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
+// isThrottle reports whether DynamoDB refused err's request for its rate:
+// a throttling error, or a transaction cancelled for throttling.
 func isThrottle(err error) bool {
-	return retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary
+	if retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err) == aws.TrueTernary {
+		return true
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for _, r := range tce.CancellationReasons {
+			switch aws.ToString(r.Code) {
+			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // verdict is the classification of a failed condition.

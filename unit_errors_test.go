@@ -180,6 +180,10 @@ func TestHTTPStatus_mapsEveryOutcome(t *testing.T) {
 		{"deadline exceeded", sdk(context.DeadlineExceeded), 504},
 		{"deadline inside the SDK's errors", sdk(&smithy.OperationError{ServiceID: "DynamoDB", OperationName: "UpdateItem",
 			Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}), 504},
+		{"transaction throttled", sdk(ddbguardtest.TxCanceled(ddbguardtest.ReasonNone(),
+			types.CancellationReason{Code: aws.String("ThrottlingError")})), 503},
+		{"transaction validation", sdk(ddbguardtest.TxCanceled(
+			types.CancellationReason{Code: aws.String("ValidationError")})), 500},
 		{"validation", sdk(&smithy.GenericAPIError{Code: "ValidationException", Message: "bad"}), 500},
 		{"canceled", sdk(context.Canceled), 500},
 		{"unknown", errors.New("boom"), 500},
