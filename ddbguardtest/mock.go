@@ -24,6 +24,10 @@
 //
 // A method called without a matching On expectation panics, as testify's
 // mocks do, so a test that expects no request needs no expectation at all.
+//
+// Against a real DynamoDB, Counter counts the requests an operation sends,
+// and Faults injects throttling, server errors, timeouts, cancellations and
+// lost responses.
 package ddbguardtest
 
 import (
