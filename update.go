@@ -257,11 +257,8 @@ func (o *op) unmarshal(item map[string]types.AttributeValue, out any) error {
 
 // judge classifies a failed condition from the item as it was.
 func (u *GuardedUpdate) judge(item map[string]types.AttributeValue) verdict {
-	g := u.g
-	if u.kind == kindUpdate && g.s.Editors != "" {
-		return g.judgeWrite(u.caller, item, true, u.expected())
-	}
-	return g.judgeWrite(u.caller, item, false, u.expected())
+	editors := u.kind == kindUpdate && u.g.s.Editors != ""
+	return u.g.judgeWrite(u.caller, item, editors, u.expected())
 }
 
 // recognizable reports whether a landed attempt of this update can be
