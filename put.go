@@ -240,13 +240,13 @@ func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.Attr
 		o.fail(ErrInvalidInput, "item: "+err.Error())
 		return o, nil
 	}
-	if err := g.stampOwner(caller, m); err != nil {
-		o.fail(ErrProtectedAttribute, err.Error())
-		return o, nil
-	}
 	o.key, o.av, err = g.itemKey(m)
 	if err != nil {
 		o.fail(ErrInvalidInput, err.Error())
+		return o, nil
+	}
+	if err := g.stampOwner(caller, m); err != nil {
+		o.fail(ErrProtectedAttribute, err.Error())
 		return o, nil
 	}
 	if itemSize(m) > maxItemSize {
