@@ -191,15 +191,19 @@ func (o *op) failed(ctx context.Context, cause error, w judged) error {
 		if o.retried() && w.landed(ccf.Item) {
 			return nil
 		}
-		v := w.judge(ccf.Item)
-		e.Err, e.detail = v.err, v.detail
-		if v.expose {
-			e.Item = ccf.Item
-		} else {
-			ccf.Item = nil
-		}
+		e.explain(w.judge(ccf.Item), ccf.Item)
+		ccf.Item = e.Item // the SDK error shows no more than e does
 	}
 	return o.report(ctx, e)
+}
+
+// explain sets e's reason from v, and its Item to item when the caller may
+// see it.
+func (e *Error) explain(v verdict, item map[string]types.AttributeValue) {
+	e.Err, e.detail = v.err, v.detail
+	if v.expose {
+		e.Item = item
+	}
 }
 
 // judgeWrite classifies the failed guard of an update, delete, replace or

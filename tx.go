@@ -233,11 +233,7 @@ func (t *Tx) failed(ctx context.Context, cause error) error {
 		e.Cause = cause
 		switch code {
 		case "ConditionalCheckFailed":
-			v := w.judge(r.Item)
-			e.Err, e.detail = v.err, v.detail
-			if v.expose {
-				e.Item = r.Item
-			}
+			e.explain(w.judge(r.Item), r.Item)
 		case "TransactionConflict":
 			e.Err, e.detail = ErrConflict, "transaction conflict"
 		default:
