@@ -64,6 +64,9 @@ type Error struct {
 	Index int   // position of the failing item in a Tx; -1 outside a transaction
 	Err   error // one of the sentinels, or nil
 	Cause error // the SDK error when DynamoDB answered or the transport failed
+	// RequestID is DynamoDB's request id when it answered, kept even when
+	// Cause is scrubbed of the answer.
+	RequestID string
 
 	// Item is the item as DynamoDB held it when the write failed. It is set
 	// only when the caller owns the item (or is one of its editors, for an

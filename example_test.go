@@ -48,6 +48,11 @@ func (db *exampleDB) TransactWriteItems(context.Context, *dynamodb.TransactWrite
 	return &dynamodb.TransactWriteItemsOutput{}, db.reply
 }
 
+func (db *exampleDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	db.requests++
+	return &dynamodb.QueryOutput{}, db.reply
+}
+
 // item marshals an example item.
 func item(m map[string]any) map[string]types.AttributeValue {
 	av, err := attributevalue.MarshalMap(m)

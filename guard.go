@@ -14,13 +14,16 @@ import (
 )
 
 // API is the part of the DynamoDB client that ddbguard uses. *dynamodb.Client
-// satisfies it; so does ddbguardtest.API, a testify mock for unit tests.
+// satisfies it; so do ddbguardtest.API (a testify mock for unit tests),
+// ddbguardtest.Counter and ddbguardtest.Faults. Query serves List and, under
+// WithoutOldItem, the classification of a failed write.
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
 var _ API = (*dynamodb.Client)(nil)
@@ -47,6 +50,23 @@ type Schema struct {
 	// "B", partition key first) so that a key of the wrong type is refused
 	// before any request instead of by DynamoDB.
 	KeyTypes []types.ScalarAttributeType
+	// OwnerIndex optionally names a global secondary index whose partition
+	// key is Owner: the index List queries.
+	OwnerIndex string
+	// OwnerIndexSortKey optionally names OwnerIndex's sort key. With Tenant
+	// it must be Tenant, its default.
+	OwnerIndexSortKey string
+	// OwnerIndexSortKeyType optionally declares OwnerIndexSortKey's type, as
+	// KeyTypes does for the table's keys.
+	OwnerIndexSortKeyType types.ScalarAttributeType
+	// Tenant optionally names the string attribute that holds the item's
+	// tenant. Every operation then goes through a ForTenant view. It may
+	// be PartitionKey.
+	Tenant string
+	// WriteID optionally names a string attribute where every write but
+	// Delete stores a fresh random id of its own, so that a retry of a write
+	// that landed is recognized as that write.
+	WriteID string
 }
 
 // Key addresses one item. PK and SK marshal with attributevalue and must
@@ -63,8 +83,12 @@ type AuditEvent struct {
 	Table  string
 	Key    Key
 	Caller string
-	Reason error // the sentinel, such as ErrNotOwner
-	Index  int   // position in a Tx, -1 otherwise
+	Reason error  // the sentinel, such as ErrNotOwner
+	Index  int    // position in a Tx, -1 otherwise
+	Tenant string // the view's tenant, "" outside a tenant view
+	Admin  bool   // the operation ran in an Admin view
+	Why    string // an Admin view's stated reason
+	Failed bool   // the operation returned an error, classified or not
 }
 
 // Option configures a Guard.

@@ -94,6 +94,7 @@ var (
 	noopPut    = &dynamodb.PutItemOutput{}
 	noopUpdate = &dynamodb.UpdateItemOutput{}
 	noopDelete = &dynamodb.DeleteItemOutput{}
+	noopQuery  = &dynamodb.QueryOutput{}
 	noopTx     = &dynamodb.TransactWriteItemsOutput{}
 )
 
@@ -127,6 +128,11 @@ func (NoopAPI) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*d
 // TransactWriteItems answers with an empty output.
 func (NoopAPI) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	return noopTx, nil
+}
+
+// Query answers with an empty output.
+func (NoopAPI) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return noopQuery, nil
 }
 
 // NoopGureguAPI is guregu/dynamo's client interface answered by NoopAPI:

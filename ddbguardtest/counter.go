@@ -28,7 +28,7 @@ var _ ddbguard.API = (*Counter)(nil)
 
 // operations are the API methods a Counter counts, in the order of its
 // counters.
-var operations = [...]string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}
+var operations = [...]string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "Query"}
 
 // Requests returns the number of requests sent so far.
 func (c *Counter) Requests() int {
@@ -85,4 +85,10 @@ func (c *Counter) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, 
 func (c *Counter) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	c.n[4].Add(1)
 	return c.API.TransactWriteItems(ctx, in, optFns...)
+}
+
+// Query counts the request and forwards it.
+func (c *Counter) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.n[5].Add(1)
+	return c.API.Query(ctx, in, optFns...)
 }

@@ -62,7 +62,7 @@ func (f Fault) Retryable() bool {
 
 // Call describes one attempt of a call that reached a Faults.
 type Call struct {
-	Op      string // the API method: "GetItem", "PutItem", "UpdateItem", "DeleteItem" or "TransactWriteItems"
+	Op      string // the API method: "GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems" or "Query"
 	N       int    // 1 for the first call made through the Faults, 2 for the next, and so on
 	Attempt int    // 1 for the caller's call, 2 and up for the Faults' own retries
 }
@@ -214,6 +214,13 @@ func (f *Faults) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 func (f *Faults) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	return forward(f, ctx, "TransactWriteItems", func(ctx context.Context) (*dynamodb.TransactWriteItemsOutput, error) {
 		return f.API.TransactWriteItems(ctx, in, optFns...)
+	})
+}
+
+// Query forwards the call or injects a fault.
+func (f *Faults) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return forward(f, ctx, "Query", func(ctx context.Context) (*dynamodb.QueryOutput, error) {
+		return f.API.Query(ctx, in, optFns...)
 	})
 }
 

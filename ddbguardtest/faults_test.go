@@ -56,6 +56,11 @@ func (s *stubAPI) TransactWriteItems(_ context.Context, in *dynamodb.TransactWri
 	return &dynamodb.TransactWriteItemsOutput{}, nil
 }
 
+func (s *stubAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	s.record(in)
+	return &dynamodb.QueryOutput{}, nil
+}
+
 func TestFaults_withoutInject_forwardsEveryCall(t *testing.T) {
 	api := &stubAPI{}
 	f := &ddbguardtest.Faults{API: api}

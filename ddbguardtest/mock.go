@@ -89,6 +89,13 @@ func (m *API) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWrite
 	return out, args.Error(1)
 }
 
+// Query records the call and returns the values given to Return.
+func (m *API) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	args := m.Called(ctx, in)
+	out, _ := args.Get(0).(*dynamodb.QueryOutput)
+	return out, args.Error(1)
+}
+
 // Requests returns how many requests were sent through m, of any kind.
 // Like testify's own Calls, it is meant to be read once the requests have
 // returned, not while they run.

@@ -135,6 +135,11 @@ func (c *countingAPI) TransactWriteItems(ctx context.Context, in *dynamodb.Trans
 	return c.api.TransactWriteItems(ctx, in, opts...)
 }
 
+func (c *countingAPI) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.n.Add(1)
+	return c.api.Query(ctx, in, opts...)
+}
+
 // item is the stored form of an item. A ghost item, inserted by an update
 // of a deleted item, has no owner.
 type item struct {

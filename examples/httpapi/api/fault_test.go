@@ -41,6 +41,10 @@ func (d failingDB) TransactWriteItems(ctx context.Context, _ *dynamodb.TransactW
 	return nil, d.fail(ctx)
 }
 
+func (d failingDB) Query(ctx context.Context, _ *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return nil, d.fail(ctx)
+}
+
 func TestDynamoDBFailures_answer5xxProblemsWithoutInternals(t *testing.T) {
 	tests := []struct {
 		name   string
