@@ -117,6 +117,9 @@ type Guard struct {
 	audit    func(context.Context, AuditEvent)
 	validKey func(Key) error
 	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
+	// tenant is the tenant of a ForTenant view, "" for the bare Guard:
+	// every operation of a view is confined to its tenant (scope.go).
+	tenant string
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string

@@ -80,9 +80,15 @@ func Client(tb testing.TB) *dynamodb.Client {
 }
 
 // Table describes a table to create. SK may be "". Types default to S.
+// Index optionally names a global secondary index (projection ALL) whose
+// partition key IndexPK (type S) and optional sort key IndexSK may be
+// attributes of the table's key too.
 type Table struct {
 	Name, PK, SK   string
 	PKType, SKType types.ScalarAttributeType
+
+	Index, IndexPK, IndexSK string
+	IndexSKType             types.ScalarAttributeType
 }
 
 // CreateTable creates the table (PAY_PER_REQUEST) and waits until it is
@@ -97,12 +103,36 @@ func CreateTable(ctx context.Context, c *dynamodb.Client, t Table) error {
 		attrs = append(attrs, types.AttributeDefinition{AttributeName: aws.String(t.SK), AttributeType: scalar(t.SKType)})
 		keys = append(keys, types.KeySchemaElement{AttributeName: aws.String(t.SK), KeyType: types.KeyTypeRange})
 	}
-	if _, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
+	in := &dynamodb.CreateTableInput{
 		TableName:            aws.String(t.Name),
 		AttributeDefinitions: attrs,
 		KeySchema:            keys,
 		BillingMode:          types.BillingModePayPerRequest,
-	}); err != nil {
+	}
+	if t.Index != "" {
+		if t.IndexPK == "" {
+			return errors.New("ddblocal: Table.Index needs IndexPK")
+		}
+		defined := map[string]bool{t.PK: true, t.SK: true}
+		define := func(name string, typ types.ScalarAttributeType) {
+			if !defined[name] {
+				defined[name] = true
+				in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: scalar(typ)})
+			}
+		}
+		define(t.IndexPK, types.ScalarAttributeTypeS)
+		ikeys := []types.KeySchemaElement{{AttributeName: aws.String(t.IndexPK), KeyType: types.KeyTypeHash}}
+		if t.IndexSK != "" {
+			define(t.IndexSK, t.IndexSKType)
+			ikeys = append(ikeys, types.KeySchemaElement{AttributeName: aws.String(t.IndexSK), KeyType: types.KeyTypeRange})
+		}
+		in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String(t.Index),
+			KeySchema:  ikeys,
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}}
+	}
+	if _, err := c.CreateTable(ctx, in); err != nil {
 		return fmt.Errorf("ddblocal: create table %s: %w", t.Name, err)
 	}
 	return waitActive(ctx, c, t.Name)
