@@ -77,6 +77,7 @@ func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 	if err != nil {
 		return nil, d.failed(ctx, err, d)
 	}
+	d.reportOK(ctx, -1)
 	return out, nil
 }
 
@@ -91,15 +92,19 @@ func (d *GuardedDelete) build(gv *guardValues) (request, error) {
 		return request{}, d.errorf(ErrInvalidInput, "If: "+err.Error())
 	}
 	un, uv := ue.size()
-	names := d.guardNames(un, true, d.hasVersion, false)
-	values := make(map[string]types.AttributeValue, 1+b2i(d.hasVersion)+uv)
-	gv.caller.Value = d.caller
-	values[vCaller] = &gv.caller
+	admin := d.g.admin
+	names := d.guardNames(un, !admin, d.hasVersion, false)
+	values := make(map[string]types.AttributeValue, 2+b2i(d.hasVersion)+uv)
+	if !admin {
+		gv.caller.Value = d.caller
+		values[vCaller] = &gv.caller
+	}
+	d.g.putTenant(values, gv)
 	d.putVersion(values, gv)
 	if ue != nil {
 		ue.merge(names, values)
 	}
-	return request{cond: withCond(guardCond(false, d.hasVersion), ue), names: names, values: values}, nil
+	return request{cond: withCond(d.g.cond(d.g.writeShape(false), d.hasVersion), ue), names: names, values: values}, nil
 }
 
 func (d *GuardedDelete) judge(item map[string]types.AttributeValue) verdict {

@@ -33,9 +33,10 @@ func (g *Guard) Get(ctx context.Context, caller string, k Key, out any) error {
 		return o.report(ctx, &Error{Op: o.name, Table: g.s.Table, Key: k, Index: -1, Cause: err})
 	case len(res.Item) == 0:
 		return o.report(ctx, o.errorf(ErrNotFound, ""))
-	case !g.owns(caller, res.Item) && !g.edits(caller, res.Item):
+	case !g.inTenant(res.Item) || (!g.admin && !g.owns(caller, res.Item) && !g.edits(caller, res.Item)):
 		return o.report(ctx, o.errorf(ErrNotOwner, ""))
 	}
+	o.reportOK(ctx, -1)
 	return o.unmarshal(res.Item, out)
 }
 

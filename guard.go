@@ -76,8 +76,9 @@ type Key struct {
 	PK, SK any
 }
 
-// AuditEvent describes a refused or conflicted guarded operation. It carries
-// no item data and never the identity of the item's owner.
+// AuditEvent describes a refused or conflicted guarded operation, or any
+// operation of an Admin view. It carries no item data and never the
+// identity of the item's owner.
 type AuditEvent struct {
 	Op     string
 	Table  string
@@ -95,8 +96,10 @@ type AuditEvent struct {
 type Option func(*Guard)
 
 // WithAudit calls fn for every guarded operation that was refused, denied or
-// conflicted (every *Error whose Err is set), after the outcome is known. fn
-// runs on the caller's goroutine and must be safe for concurrent use.
+// conflicted (every *Error whose Err is set) and, in an Admin view, for
+// every operation whatever its outcome (AuditEvent.Failed false means
+// success). fn runs after DynamoDB answered, on the caller's goroutine, and
+// must be safe for concurrent use; it cannot undo a write.
 func WithAudit(fn func(context.Context, AuditEvent)) Option {
 	return func(g *Guard) { g.audit = fn }
 }
@@ -120,6 +123,15 @@ type Guard struct {
 	// tenant is the tenant of a ForTenant view, "" for the bare Guard:
 	// every operation of a view is confined to its tenant (scope.go).
 	tenant string
+	// admin marks the Guard inside an AdminGuard; why is its reason.
+	admin bool
+	why   string
+	// closed is set on a view that cannot confine its operations: every
+	// builder of the view fails with it and sends nothing (scope.go).
+	closed *scopeError
+	// conds holds the guard condition of every shape, written once by New
+	// and shared by the Guard's views.
+	conds *condTable
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string
@@ -139,11 +151,17 @@ const (
 	vSetType  = ":gt"
 	vNewOwner = ":gn"
 	vEditors  = ":ge"
+	phTenant  = "#gt"
+	vTenant   = ":gtn"
+	vOwner    = ":go" // an Admin Replace's stored owner
 
 	condCreate  = "attribute_not_exists(" + phPK + ")"
 	condOwner   = "attribute_exists(" + phPK + ") AND " + phOwner + " = " + vCaller
 	condEditor  = "attribute_exists(" + phPK + ") AND (" + phOwner + " = " + vCaller + " OR (attribute_type(" + phEditors + ", " + vSetType + ") AND contains(" + phEditors + ", " + vCaller + ")))"
 	condVersion = " AND " + phVersion + " = " + vVersion
+	condExists  = "attribute_exists(" + phPK + ")"
+	condStored  = condExists + " AND " + phOwner + " = " + vOwner
+	condTenant  = " AND " + phTenant + " = " + vTenant
 )
 
 // New returns a Guard for the table that s describes, or an ErrInvalidInput
@@ -161,6 +179,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	for _, opt := range opts {
 		opt(g)
 	}
+	g.conds = newCondTable()
 	g.writeSetText()
 	return g, nil
 }
@@ -186,6 +205,11 @@ func (g *Guard) checkSchema() error {
 		if optional != "" {
 			names = append(names, optional)
 		}
+	}
+	// The tenant may be the partition key (then the key names the tenant);
+	// any other guarded attribute would hold two meanings.
+	if s.Tenant != "" && s.Tenant != s.PartitionKey {
+		names = append(names, s.Tenant)
 	}
 	for _, n := range append(names, s.Protected...) {
 		if err := checkName(n); err != nil {
@@ -242,6 +266,8 @@ type op struct {
 func (g *Guard) start(name, caller string) op {
 	o := op{g: g, name: name, caller: caller}
 	switch {
+	case g.unconfined() != nil:
+		o.err = g.unconfined().errorOf(&o)
 	case strings.TrimSpace(caller) == "":
 		o.fail(ErrUnauthenticated, "empty caller")
 	case !utf8.ValidString(caller):
@@ -261,6 +287,10 @@ func (g *Guard) newOp(name, caller string, k Key) op {
 	av, err := g.marshalKey(k)
 	if err != nil {
 		o.fail(ErrInvalidInput, err.Error())
+		return o
+	}
+	if !g.checkTenantKey(av) {
+		o.fail(ErrNotOwner, "")
 		return o
 	}
 	o.av = av
@@ -314,8 +344,12 @@ func (p *preconds) putVersion(values map[string]types.AttributeValue, gv *guardV
 // entries, holding the guard's own placeholders.
 func (o *op) guardNames(extra int, owner, version, editors bool) map[string]string {
 	s := &o.g.s
-	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors))
+	tenant := o.g.tenantTerm()
+	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors)+b2i(tenant))
 	names[phPK] = s.PartitionKey
+	if tenant {
+		names[phTenant] = s.Tenant
+	}
 	if owner {
 		names[phOwner] = s.Owner
 	}
@@ -335,12 +369,32 @@ func b2i(b bool) int {
 	return 0
 }
 
-// report returns err after telling the audit hook about it.
+// report returns err after telling the audit hook about it: every refused,
+// denied or conflicted operation, and in an Admin view every failure.
 func (o *op) report(ctx context.Context, err *Error) *Error {
-	if err.Err != nil && o.g.audit != nil {
-		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: o.caller, Reason: err.Err, Index: err.Index})
+	return o.reportAs(ctx, err, o.caller)
+}
+
+// reportAs is report with the event naming caller.
+func (o *op) reportAs(ctx context.Context, err *Error, caller string) *Error {
+	if o.g.audit != nil && (err.Err != nil || o.g.admin) {
+		o.g.audit(ctx, o.event(err.Op, err.Key, caller, err.Err, err.Index, true))
 	}
 	return err
+}
+
+// reportOK tells the audit hook that an Admin view's operation succeeded.
+func (o *op) reportOK(ctx context.Context, index int) {
+	if o.g.audit != nil && o.g.admin {
+		o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, index, false))
+	}
+}
+
+// event is the audit event of one operation of o's view.
+func (o *op) event(name string, k Key, caller string, reason error, index int, failed bool) AuditEvent {
+	g := o.g
+	return AuditEvent{Op: name, Table: g.s.Table, Key: k, Caller: caller, Reason: reason, Index: index,
+		Tenant: g.tenant, Admin: g.admin, Why: g.why, Failed: failed}
 }
 
 // isGuarded reports whether name is an attribute only the guard may write.

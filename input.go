@@ -11,8 +11,8 @@ import (
 
 // guardValues holds the attribute values that the guard adds to a request.
 type guardValues struct {
-	caller       types.AttributeValueMemberS
-	version, one types.AttributeValueMemberN
+	caller, tenant types.AttributeValueMemberS
+	version, one   types.AttributeValueMemberN
 }
 
 // updateBlock is an UpdateItemInput with what it points to.

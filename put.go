@@ -3,6 +3,8 @@ package ddbguard
 import (
 	"context"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -87,23 +89,32 @@ func (c *GuardedCreate) Run(ctx context.Context) error {
 		return c.report(ctx, err.(*Error))
 	}
 	if _, err := c.g.api.PutItem(ctx, in, c.counted()...); err != nil {
-		return c.failed(ctx, err, c)
+		if err := c.failed(ctx, err, c); err != nil {
+			return err
+		}
 	}
 	c.inDoubt = false
+	c.reportOK(ctx, -1)
 	return nil
 }
 
+// judge classifies a failed create. The stored item is shown only to its
+// owner in the view's tenant, or to the actor of an Admin view there: in a
+// key space shared by tenants, another tenant's item is ErrAlreadyExists
+// and nothing more.
 func (c *GuardedCreate) judge(item map[string]types.AttributeValue) verdict {
 	if len(item) == 0 {
 		return verdict{err: ErrConflict, detail: "precondition failed"}
 	}
-	return verdict{err: ErrAlreadyExists, expose: c.g.owns(c.caller, item)}
+	g := c.g
+	return verdict{err: ErrAlreadyExists, expose: g.inTenant(item) && (g.admin || g.owns(c.caller, item))}
 }
 
 // landed reports whether the caller's identical item is stored: an
 // earlier attempt of this create landed.
 func (c *GuardedCreate) landed(item map[string]types.AttributeValue) bool {
-	return c.g.owns(c.caller, item) && itemsEqual(item, c.item)
+	g := c.g
+	return g.inTenant(item) && (g.admin || g.owns(c.caller, item)) && itemsEqual(item, c.item)
 }
 
 // GuardedReplace is a PutItem that replaces an item the caller owns. Build
@@ -161,6 +172,7 @@ func (r *GuardedReplace) Run(ctx context.Context) error {
 	if _, err := r.g.api.PutItem(ctx, in); err != nil {
 		return r.failed(ctx, err, r)
 	}
+	r.reportOK(ctx, -1)
 	return nil
 }
 
@@ -181,10 +193,19 @@ func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 	kept := r.kept()
 	un, uv := ue.size()
 	names := r.guardNames(un+len(kept), true, r.hasVersion, false)
-	values := make(map[string]types.AttributeValue, 1+b2i(r.hasVersion)+len(kept)+uv)
-	gv.caller.Value = r.caller
-	values[vCaller] = &gv.caller
-	cond := guardCond(false, r.hasVersion)
+	values := make(map[string]types.AttributeValue, 2+b2i(r.hasVersion)+len(kept)+uv)
+	shape := shapeOwner
+	if r.g.admin {
+		// The stored owner must be the one the body names: an admin
+		// changes an owner only with Transfer.
+		shape = shapeStored
+		values[vOwner] = r.item[s.Owner]
+	} else {
+		gv.caller.Value = r.caller
+		values[vCaller] = &gv.caller
+	}
+	r.g.putTenant(values, gv)
+	cond := r.g.cond(shape, r.hasVersion)
 	r.putVersion(values, gv)
 	if r.hasVersion {
 		r.item[s.Version] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version+1, 10)}
@@ -215,6 +236,9 @@ func (r *GuardedReplace) kept() []string {
 
 func (r *GuardedReplace) judge(item map[string]types.AttributeValue) verdict {
 	v := r.g.judgeWrite(r.caller, item, false, r.expected())
+	if v.err == ErrConflict && r.g.admin && !valuesEqual(item[r.g.s.Owner], r.item[r.g.s.Owner]) {
+		return verdict{err: ErrConflict, expose: true, detail: "stored owner differs from the item's"}
+	}
 	if v.err != ErrConflict || v.detail == "version mismatch" {
 		return v
 	}
@@ -245,7 +269,17 @@ func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.Attr
 		o.fail(ErrInvalidInput, err.Error())
 		return o, nil
 	}
-	if err := g.stampOwner(caller, m); err != nil {
+	if !g.stampTenant(m) {
+		o.fail(ErrProtectedAttribute, "item names another tenant")
+		return o, nil
+	}
+	if g.admin {
+		// An Admin view writes on behalf of the owner the item names.
+		if s, ok := m[g.s.Owner].(*types.AttributeValueMemberS); !ok || strings.TrimSpace(s.Value) == "" || !utf8.ValidString(s.Value) {
+			o.fail(ErrInvalidInput, "an admin's item must name its owner")
+			return o, nil
+		}
+	} else if err := g.stampOwner(caller, m); err != nil {
 		o.fail(ErrProtectedAttribute, err.Error())
 		return o, nil
 	}

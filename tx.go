@@ -27,9 +27,16 @@ type GuardedCheck struct {
 // exists and cond is true of it.
 func (g *Guard) Check(k Key, cond expression.ConditionBuilder) *GuardedCheck {
 	o := op{g: g, name: "check", key: k}
+	if sc := g.unconfined(); sc != nil {
+		o.err = sc.errorOf(&o)
+		return &GuardedCheck{op: o, cond: cond}
+	}
 	av, err := g.marshalKey(k)
-	if err != nil {
+	switch {
+	case err != nil:
 		o.fail(ErrInvalidInput, err.Error())
+	case !g.checkTenantKey(av):
+		o.fail(ErrNotOwner, "")
 	}
 	o.av = av
 	return &GuardedCheck{op: o, cond: cond}
@@ -46,14 +53,15 @@ func (c *GuardedCheck) Input() (*types.ConditionCheck, error) {
 	}
 	names := c.guardNames(len(ue.names), false, false, false)
 	var values map[string]types.AttributeValue
-	if len(ue.values) > 0 {
-		values = make(map[string]types.AttributeValue, len(ue.values))
+	if len(ue.values) > 0 || c.g.tenantTerm() {
+		values = make(map[string]types.AttributeValue, len(ue.values)+1)
 	}
+	c.g.putTenant(values, &guardValues{})
 	ue.merge(names, values)
 	return &types.ConditionCheck{
 		TableName:                           aws.String(c.g.s.Table),
 		Key:                                 c.av,
-		ConditionExpression:                 aws.String(withCond("attribute_exists("+phPK+")", ue)),
+		ConditionExpression:                 aws.String(withCond(c.g.cond(shapeExists, false), ue)),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
@@ -211,14 +219,42 @@ func (t *Tx) Run(ctx context.Context) error {
 	if _, err := t.api.TransactWriteItems(ctx, in); err != nil {
 		return t.failed(ctx, err)
 	}
+	for i, w := range t.writes {
+		w.base().reportOK(ctx, i)
+	}
 	return nil
+}
+
+// reportUnjudged tells the audit hook of every Admin-view item that a
+// transaction failed without a classified reason.
+func (t *Tx) reportUnjudged(ctx context.Context, e *Error) *Error {
+	for i, w := range t.writes {
+		if o := w.base(); o.g.admin && o.g.audit != nil {
+			o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, i, true))
+		}
+	}
+	return e
+}
+
+// callerOf returns the caller an audit event of the i-th item names: its
+// own, or, for a Check, the caller of the transaction's first write.
+func (t *Tx) callerOf(i int) string {
+	if c := t.writes[i].base().caller; c != "" {
+		return c
+	}
+	for _, w := range t.writes {
+		if c := w.base().caller; c != "" {
+			return c
+		}
+	}
+	return ""
 }
 
 // failed classifies a failed transaction from its cancellation reasons.
 func (t *Tx) failed(ctx context.Context, cause error) error {
 	var tce *types.TransactionCanceledException
 	if !errors.As(cause, &tce) {
-		return &Error{Op: "tx", Index: -1, Cause: cause}
+		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause})
 	}
 	var e *Error
 	for i := range tce.CancellationReasons {
@@ -241,10 +277,13 @@ func (t *Tx) failed(ctx context.Context, cause error) error {
 		}
 		r.Item = nil
 	}
-	if e == nil {
-		return &Error{Op: "tx", Index: -1, Cause: cause}
+	switch {
+	case e == nil:
+		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause})
+	case e.Err == nil:
+		return t.reportUnjudged(ctx, e)
 	}
-	return t.writes[e.Index].base().report(ctx, e)
+	return t.writes[e.Index].base().reportAs(ctx, e, t.callerOf(e.Index))
 }
 
 func (o *op) indexed(i int, sentinel error, detail string) *Error {

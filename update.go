@@ -242,9 +242,11 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (*dynamo
 		// An earlier attempt landed: the item as it was is what it wrote.
 		var ccf *types.ConditionalCheckFailedException
 		errors.As(err, &ccf)
+		u.reportOK(ctx, -1)
 		return &dynamodb.UpdateItemOutput{Attributes: ccf.Item}, nil
 	}
 	u.inDoubt = false
+	u.reportOK(ctx, -1)
 	return out, nil
 }
 
@@ -289,7 +291,7 @@ func (u *GuardedUpdate) landed(item map[string]types.AttributeValue) bool {
 	if n, ok := g.versionOf(item); !ok || n != u.version+1 {
 		return false
 	}
-	if !g.owns(u.caller, item) && !g.edits(u.caller, item) {
+	if !g.inTenant(item) || (!g.admin && !g.owns(u.caller, item) && !g.edits(u.caller, item)) {
 		return false
 	}
 	for _, c := range u.clauses {

@@ -29,13 +29,19 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	if err := u.checkWith(ue); err != nil {
 		return request{}, err
 	}
-	editorGuard := u.kind == kindUpdate && s.Editors != ""
+	// An Admin view's guard names neither the caller nor the editors.
+	admin := u.g.admin
+	editorGuard := u.kind == kindUpdate && s.Editors != "" && !admin
 	un, uv := ue.size()
-	names := u.guardNames(len(u.clauses)+un, true, s.Version != "", s.Editors != "")
-	values := make(map[string]types.AttributeValue, 1+len(u.clauses)+uv+
+	names := u.guardNames(len(u.clauses)+un, !admin || u.kind == kindTransfer, s.Version != "",
+		s.Editors != "" && (editorGuard || u.kind != kindUpdate))
+	values := make(map[string]types.AttributeValue, 2+len(u.clauses)+uv+
 		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil))
-	gv.caller.Value = u.caller
-	values[vCaller] = &gv.caller
+	if !admin {
+		gv.caller.Value = u.caller
+		values[vCaller] = &gv.caller
+	}
+	u.g.putTenant(values, gv)
 	if editorGuard {
 		values[vSetType] = &types.AttributeValueMemberS{Value: "SS"}
 	}
@@ -79,7 +85,7 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 		fixed = w.b.String()
 	}
 	return request{
-		cond:   withCond(guardCond(editorGuard, u.hasVersion), ue),
+		cond:   withCond(u.g.cond(u.g.writeShape(editorGuard), u.hasVersion), ue),
 		update: fixed,
 		names:  names,
 		values: values,
@@ -165,19 +171,6 @@ func (u *GuardedUpdate) checkWith(ue *userExpr) error {
 		}
 	}
 	return nil
-}
-
-// guardCond returns the guard's condition text; all four are constants.
-func guardCond(editors, version bool) string {
-	switch {
-	case editors && version:
-		return condEditor + condVersion
-	case editors:
-		return condEditor
-	case version:
-		return condOwner + condVersion
-	}
-	return condOwner
 }
 
 var sectionOps = [4]string{" = ", "", " ", " "}
