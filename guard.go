@@ -2,6 +2,7 @@ package ddbguard
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"strconv"
@@ -123,6 +124,13 @@ type Guard struct {
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string
+	// list is what List sends and accepts, worked out by New; nil without
+	// Schema.OwnerIndex (list.go).
+	list *listPlan
+	// cursorAEAD seals List cursors (WithCursorKey), nil when they are plain.
+	cursorAEAD cipher.AEAD
+	// optErr is the first error of an Option, which New reports.
+	optErr error
 }
 
 // Placeholders of the guard's own names and values. The expression package
@@ -161,6 +169,9 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	for _, opt := range opts {
 		opt(g)
 	}
+	if g.optErr != nil {
+		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: g.optErr.Error()}
+	}
 	g.writeSetText()
 	return g, nil
 }
@@ -196,7 +207,7 @@ func (g *Guard) checkSchema() error {
 		}
 		g.guarded[n] = struct{}{}
 	}
-	return nil
+	return g.planList()
 }
 
 // checkName reports whether n can be an attribute name.
