@@ -86,19 +86,28 @@ func compileUser(with *expression.UpdateBuilder, conds []expression.ConditionBui
 func (u *userExpr) topLevelNames() []string {
 	var out []string
 	for _, body := range u.updates {
-		for i := 0; i < len(body); i++ {
-			if body[i] != '#' || (i > 0 && body[i-1] == '.') {
-				continue
-			}
-			j := i + 1
-			for j < len(body) && body[j] >= '0' && body[j] <= '9' {
-				j++
-			}
-			if name, ok := u.names[body[i:j]]; ok {
-				out = append(out, name)
-			}
-			i = j - 1
+		out = append(out, topNames(body, u.names)...)
+	}
+	return out
+}
+
+// topNames returns the attributes that text, an expression package's
+// text, names at the top level of an item: the names of the placeholders
+// that begin a path.
+func topNames(text string, names map[string]string) []string {
+	var out []string
+	for i := 0; i < len(text); i++ {
+		if text[i] != '#' || (i > 0 && text[i-1] == '.') {
+			continue
 		}
+		j := i + 1
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		if name, ok := names[text[i:j]]; ok {
+			out = append(out, name)
+		}
+		i = j - 1
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package ddbguard
 
 import (
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
 	"strconv"
@@ -135,6 +136,13 @@ type Guard struct {
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string
+	// list is what List sends and accepts, worked out by New; nil without
+	// Schema.OwnerIndex (list.go).
+	list *listPlan
+	// cursorAEAD seals List cursors (WithCursorKey), nil when they are plain.
+	cursorAEAD cipher.AEAD
+	// optErr is the first error of an Option, which New reports.
+	optErr error
 }
 
 // Placeholders of the guard's own names and values. The expression package
@@ -151,9 +159,7 @@ const (
 	vSetType  = ":gt"
 	vNewOwner = ":gn"
 	vEditors  = ":ge"
-	phTenant  = "#gt"
-	vTenant   = ":gtn"
-	vOwner    = ":go" // an Admin Replace's stored owner
+	vOwner    = ":go" // an Admin Replace's stored owner (phTenant and vTenant: list.go)
 
 	condCreate  = "attribute_not_exists(" + phPK + ")"
 	condOwner   = "attribute_exists(" + phPK + ") AND " + phOwner + " = " + vCaller
@@ -178,6 +184,9 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	}
 	for _, opt := range opts {
 		opt(g)
+	}
+	if g.optErr != nil {
+		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: g.optErr.Error()}
 	}
 	g.conds = newCondTable()
 	g.writeSetText()
@@ -220,7 +229,7 @@ func (g *Guard) checkSchema() error {
 		}
 		g.guarded[n] = struct{}{}
 	}
-	return nil
+	return g.planList()
 }
 
 // checkName reports whether n can be an attribute name.

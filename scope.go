@@ -134,6 +134,14 @@ func (a *AdminGuard) Check(k Key, cond expression.ConditionBuilder) *GuardedChec
 	return a.g.Check(k, cond)
 }
 
+// List fails with ErrInvalidInput and sends nothing: listing another
+// owner's items needs an owner argument, which List does not take.
+func (a *AdminGuard) List(admin string) *GuardedList {
+	l := &GuardedList{op: a.g.start("list", admin)}
+	l.fail(ErrInvalidInput, "List in an admin view")
+	return l
+}
+
 // scopeError is why a view cannot confine its operations.
 type scopeError struct {
 	err    error
