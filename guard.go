@@ -353,7 +353,9 @@ func (p *preconds) putVersion(values map[string]types.AttributeValue, gv *guardV
 // entries, holding the guard's own placeholders.
 func (o *op) guardNames(extra int, owner, version, editors bool) map[string]string {
 	s := &o.g.s
-	tenant := o.g.tenantTerm()
+	// A create's condition is only that no item exists: the tenant is
+	// stamped in its body instead.
+	tenant := o.g.tenantTerm() && o.name != "create"
 	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors)+b2i(tenant))
 	names[phPK] = s.PartitionKey
 	if tenant {
