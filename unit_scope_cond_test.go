@@ -217,7 +217,7 @@ func TestViews_costOneAllocationEach(t *testing.T) {
 	a := g.ForTenant("acme").Admin(scReason)
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = g.ForTenant("acme") }), "ForTenant")
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = g.Admin(scReason) }), "Admin")
-	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = g.Admin(scReason).ForTenant("acme") }) / 2, "Admin then ForTenant")
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = g.Admin(scReason).ForTenant("acme") })/2, "Admin then ForTenant")
 	_ = a
 }
 

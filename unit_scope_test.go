@@ -175,4 +175,3 @@ func TestAdminGuard_list_isInvalidInputWithNoRequest(t *testing.T) {
 	assert.ErrorIs(t, err, ddbguard.ErrInvalidInput)
 	assert.Equal(t, 0, api.Requests())
 }
-
