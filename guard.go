@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -103,9 +104,21 @@ func WithAudit(fn func(context.Context, AuditEvent)) Option {
 
 // WithKeyValidator makes every operation run fn on its Key before building a
 // request, for example to check an id's format. An error from fn is
-// reported as ErrInvalidInput and nothing is sent.
+// reported as ErrInvalidInput, wrapping fn's error so that errors.Is finds
+// both, and nothing is sent.
 func WithKeyValidator(fn func(Key) error) Option {
 	return func(g *Guard) { g.validKey = fn }
+}
+
+// WithoutOldItem makes no write ask for the stored item when its condition
+// fails (ReturnValuesOnConditionCheckFailure NONE), so that no answer carries
+// an item the caller may not see and a refusal's size and time do not grow
+// with someone else's item. A failed write is then classified by one
+// consistent Query of its key that returns only what the caller may see, and
+// Get becomes one such Query. Error.Item is always nil; success paths are
+// unchanged.
+func WithoutOldItem() Option {
+	return func(g *Guard) { g.noOld = true }
 }
 
 // Guard builds and runs ownership-guarded operations on one table. It is
@@ -120,9 +133,14 @@ type Guard struct {
 	// tenant is the tenant of a ForTenant view, "" for the bare Guard:
 	// every operation of a view is confined to its tenant (scope.go).
 	tenant string
+	// noOld is WithoutOldItem: no write asks for ALL_OLD (oldless.go).
+	noOld bool
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string
+	// cond[editors][version] is the guard of an update or delete, the
+	// WriteID clause included, written once by New.
+	cond [2][2]string
 }
 
 // Placeholders of the guard's own names and values. The expression package
@@ -139,6 +157,8 @@ const (
 	vSetType  = ":gt"
 	vNewOwner = ":gn"
 	vEditors  = ":ge"
+	phWriteID = "#gw"
+	vWriteID  = ":gw"
 
 	condCreate  = "attribute_not_exists(" + phPK + ")"
 	condOwner   = "attribute_exists(" + phPK + ") AND " + phOwner + " = " + vCaller
@@ -161,6 +181,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	for _, opt := range opts {
 		opt(g)
 	}
+	g.writeConds()
 	g.writeSetText()
 	return g, nil
 }
@@ -182,7 +203,7 @@ func (g *Guard) checkSchema() error {
 	}
 	// Every attribute the guard owns is a valid name, named once.
 	names := []string{s.PartitionKey, s.Owner}
-	for _, optional := range []string{s.SortKey, s.Version, s.Editors} {
+	for _, optional := range []string{s.SortKey, s.Version, s.Editors, s.WriteID} {
 		if optional != "" {
 			names = append(names, optional)
 		}
@@ -190,6 +211,11 @@ func (g *Guard) checkSchema() error {
 	for _, n := range append(names, s.Protected...) {
 		if err := checkName(n); err != nil {
 			return err
+		}
+		// Conditions name guarded attributes as top-level names; a path
+		// would compare something else than what the guard writes.
+		if strings.ContainsAny(n, ".[") {
+			return fmt.Errorf("attribute %q: guarded names may not contain \".\" or \"[\"", n)
 		}
 		if g.isGuarded(n) {
 			return fmt.Errorf("schema names attribute %q twice", n)
@@ -229,11 +255,19 @@ type op struct {
 	key    Key
 	av     map[string]types.AttributeValue // the marshalled key
 	err    *Error
+	// wid is the write's id under Schema.WriteID, "" until drawn
+	// (writeid.go).
+	wid string
+	// ran says a Run of the builder has ended, so a setter changes the
+	// write and draws a new id.
+	ran bool
+	// tx is the transaction the builder was added to; it belongs to it.
+	tx *Tx
 	// inDoubt says the builder's previous Run ended without DynamoDB's
 	// answer, so that write may have been applied.
 	inDoubt bool
-	// attempts counts the SDK's attempts of the current call when the
-	// builder's write is one whose landing can be recognized (retry.go).
+	// attempts counts the SDK's attempts of the current call of a create,
+	// whose landing can be recognized (retry.go).
 	attempts attempts
 	countOpt [1]func(*dynamodb.Options)
 }
@@ -260,11 +294,20 @@ func (g *Guard) newOp(name, caller string, k Key) op {
 	}
 	av, err := g.marshalKey(k)
 	if err != nil {
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 		return o
 	}
 	o.av = av
 	return o
+}
+
+// failWith records the first error of a builder, keeping err reachable
+// with errors.Is (a key validator's error, say).
+func (o *op) failWith(sentinel, err error) {
+	if o.err == nil {
+		o.err = o.errorf(sentinel, err.Error())
+		o.err.inner = err
+	}
 }
 
 // fail records the first error of a builder.
@@ -288,9 +331,14 @@ type preconds struct {
 
 // ifVersion records IfVersion(n), refusing it on a table without versions.
 func (p *preconds) ifVersion(o *op, n int64) {
-	if o.g.s.Version == "" {
+	switch {
+	case o.g.s.Version == "":
 		o.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
+	case n < 0 || n == math.MaxInt64:
+		// n+1 must be a version too: MaxInt64 would store a negative one.
+		o.fail(ErrInvalidInput, "IfVersion needs 0 <= n < MaxInt64")
 	}
+	o.changed()
 	p.version, p.hasVersion = n, true
 }
 
@@ -337,8 +385,14 @@ func b2i(b bool) int {
 
 // report returns err after telling the audit hook about it.
 func (o *op) report(ctx context.Context, err *Error) *Error {
+	return o.reportAs(ctx, err, o.caller)
+}
+
+// reportAs is report with the caller the event names: a Tx names its first
+// write's caller for a failed Check, which has none.
+func (o *op) reportAs(ctx context.Context, err *Error, caller string) *Error {
 	if err.Err != nil && o.g.audit != nil {
-		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: o.caller, Reason: err.Err, Index: err.Index})
+		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: caller, Reason: err.Err, Index: err.Index})
 	}
 	return err
 }

@@ -31,11 +31,14 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	}
 	editorGuard := u.kind == kindUpdate && s.Editors != ""
 	un, uv := ue.size()
-	names := u.guardNames(len(u.clauses)+un, true, s.Version != "", s.Editors != "")
+	names := u.guardNames(len(u.clauses)+un+b2i(s.WriteID != ""), true, s.Version != "", s.Editors != "")
 	values := make(map[string]types.AttributeValue, 1+len(u.clauses)+uv+
-		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil))
+		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil)+b2i(s.WriteID != ""))
 	gv.caller.Value = u.caller
 	values[vCaller] = &gv.caller
+	if s.WriteID != "" {
+		u.putWriteID(names, values, gv)
+	}
 	if editorGuard {
 		values[vSetType] = &types.AttributeValueMemberS{Value: "SS"}
 	}
@@ -79,10 +82,11 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 		fixed = w.b.String()
 	}
 	return request{
-		cond:   withCond(guardCond(editorGuard, u.hasVersion), ue),
+		cond:   withCond(u.g.cond[b2i(editorGuard)][b2i(u.hasVersion)], ue),
 		update: fixed,
 		names:  names,
 		values: values,
+		onFail: u.g.onFail(),
 	}, nil
 }
 
@@ -106,7 +110,8 @@ func (u *GuardedUpdate) fixedText() string {
 // Set clauses, so that the text is the one build writes by construction.
 func (g *Guard) writeSetText() {
 	for n := range g.setText {
-		u := &GuardedUpdate{op: op{g: g, name: "update", caller: "-"}}
+		// wid "-": the text does not depend on the id, so none is drawn.
+		u := &GuardedUpdate{op: op{g: g, name: "update", caller: "-", wid: "-"}}
 		for i := 0; i <= n; i++ {
 			u.clauses = append(u.clauses, clause{section: secSet, name: strconv.Itoa(i), value: &types.AttributeValueMemberNULL{Value: true}})
 		}
@@ -125,6 +130,9 @@ func (u *GuardedUpdate) guardClauses(w *updateWriter, values map[string]types.At
 		if u.kind == kindTransfer {
 			values[vNewOwner] = u.arg
 			w.item(phOwner, " = ", vNewOwner)
+		}
+		if s.WriteID != "" {
+			w.item(phWriteID, " = ", vWriteID)
 		}
 	case secRemove:
 		if u.kind == kindTransfer && s.Editors != "" {
@@ -167,7 +175,8 @@ func (u *GuardedUpdate) checkWith(ue *userExpr) error {
 	return nil
 }
 
-// guardCond returns the guard's condition text; all four are constants.
+// guardCond returns the guard's condition text without the WriteID clause;
+// all four are constants.
 func guardCond(editors, version bool) string {
 	switch {
 	case editors && version:
