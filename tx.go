@@ -51,11 +51,11 @@ func (c *GuardedCheck) Input() (*types.ConditionCheck, error) {
 	}
 	ue.merge(names, values)
 	return &types.ConditionCheck{
-		TableName:                           aws.String(c.g.s.Table),
-		Key:                                 c.av,
-		ConditionExpression:                 aws.String(withCond("attribute_exists("+phPK+")", ue)),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
+		TableName:                 aws.String(c.g.s.Table),
+		Key:                       c.av,
+		ConditionExpression:       aws.String(withCond("attribute_exists("+phPK+")", ue)),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
 		// A policy item is not the caller's to see: a failed Check is
 		// ErrForbidden whatever the item holds, so it never asks for it.
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureNone,
