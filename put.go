@@ -278,7 +278,7 @@ func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.Attr
 	}
 	o.key, o.av, err = g.itemKey(m)
 	if err != nil {
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 		return o, nil
 	}
 	if err := g.stampOwner(caller, m); err != nil {

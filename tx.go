@@ -29,7 +29,7 @@ func (g *Guard) Check(k Key, cond expression.ConditionBuilder) *GuardedCheck {
 	o := op{g: g, name: "check", key: k}
 	av, err := g.marshalKey(k)
 	if err != nil {
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 	}
 	o.av = av
 	return &GuardedCheck{op: o, cond: cond}
