@@ -27,6 +27,7 @@ func (g *Guard) Delete(caller string, k Key) *GuardedDelete {
 // If adds a precondition, ANDed with the guard; a failure when the guard
 // holds is ErrConflict.
 func (d *GuardedDelete) If(cb expression.ConditionBuilder) *GuardedDelete {
+	d.changed()
 	d.conds = append(d.conds, cb)
 	return d
 }
@@ -67,15 +68,22 @@ func (d *GuardedDelete) Value(ctx context.Context, out any) error {
 	return d.unmarshal(res.Attributes, out)
 }
 
-func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (*dynamodb.DeleteItemOutput, error) {
+func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (out *dynamodb.DeleteItemOutput, err error) {
+	if e := d.owned(); e != nil {
+		return nil, d.report(ctx, e)
+	}
 	in, err := d.Input()
 	if err != nil {
 		return nil, d.report(ctx, err.(*Error))
 	}
 	in.ReturnValues = rv
-	out, err := d.g.api.DeleteItem(ctx, in)
+	defer func() { d.settle(err) }()
+	out, err = d.g.api.DeleteItem(ctx, in)
 	if err != nil {
-		return nil, d.failed(ctx, err, d)
+		// A delete stores no id, so failed never finds it landed: its
+		// retry is ErrNotFound.
+		_, err = d.failed(ctx, err, d, false)
+		return nil, err
 	}
 	d.reportOK(ctx, -1)
 	return out, nil
@@ -93,18 +101,24 @@ func (d *GuardedDelete) build(gv *guardValues) (request, error) {
 	}
 	un, uv := ue.size()
 	admin := d.g.admin
-	names := d.guardNames(un, !admin, d.hasVersion, false)
-	values := make(map[string]types.AttributeValue, 2+b2i(d.hasVersion)+uv)
+	wid := b2i(d.g.s.WriteID != "")
+	names := d.guardNames(un+wid, !admin, d.hasVersion, false)
+	values := make(map[string]types.AttributeValue, 2+b2i(d.hasVersion)+uv+wid)
 	if !admin {
 		gv.caller.Value = d.caller
 		values[vCaller] = &gv.caller
 	}
 	d.g.putTenant(values, gv)
 	d.putVersion(values, gv)
+	if wid == 1 {
+		// A delete stores no id, but its guard has the clause like every
+		// write but a create: its own fresh id never matches a stored one.
+		d.putWriteID(names, values, gv)
+	}
 	if ue != nil {
 		ue.merge(names, values)
 	}
-	return request{cond: withCond(d.g.cond(d.g.writeShape(false), d.hasVersion), ue), names: names, values: values}, nil
+	return request{cond: withCond(d.g.cond(d.g.writeShape(false), d.hasVersion), ue), names: names, values: values, onFail: d.g.onFail()}, nil
 }
 
 func (d *GuardedDelete) judge(item map[string]types.AttributeValue) verdict {

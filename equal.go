@@ -1,8 +1,6 @@
 package ddbguard
 
 import (
-	"math/big"
-
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -87,14 +85,4 @@ func sameSet[T any](a, b []T, key func(T) string) bool {
 
 func numbersEqual(a, b string) bool {
 	return a == b || canonicalNumber(a) == canonicalNumber(b)
-}
-
-// canonicalNumber returns a form of a DynamoDB number that equal numbers
-// share ("1", "1.0" and "1e0" alike).
-func canonicalNumber(n string) string {
-	var f big.Float
-	if _, ok := f.SetPrec(200).SetString(n); !ok {
-		return n
-	}
-	return f.Text('e', 40)
 }

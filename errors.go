@@ -68,10 +68,15 @@ type Error struct {
 	// Cause is scrubbed of the answer.
 	RequestID string
 
+	inner error // the error behind a refusal, such as a key validator's
+
 	// Item is the item as DynamoDB held it when the write failed. It is set
 	// only when the caller owns the item (or is one of its editors, for an
 	// update), so a conflict can be resolved without another read; it is
-	// never set for ErrNotOwner or ErrNotFound.
+	// never set for ErrNotOwner or ErrNotFound, nor under WithoutOldItem.
+	// Every failure without an Item has a Cause of one shape: a fresh
+	// exception holding only its message (a transaction: each reason's
+	// code), with no item, no HTTP response and no body.
 	Item map[string]types.AttributeValue
 
 	detail string // why, without any item data or foreign identifiers
@@ -96,17 +101,16 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Unwrap returns the sentinel and the SDK error, whichever are set.
+// Unwrap returns the sentinel and the SDK error, whichever are set, and the
+// error behind a refusal (a key validator's).
 func (e *Error) Unwrap() []error {
-	switch {
-	case e.Err != nil && e.Cause != nil:
-		return []error{e.Err, e.Cause}
-	case e.Err != nil:
-		return []error{e.Err}
-	case e.Cause != nil:
-		return []error{e.Cause}
+	errs := make([]error, 0, 3)
+	for _, err := range [...]error{e.Err, e.Cause, e.inner} {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return nil
+	return errs
 }
 
 func trimPrefix(s string) string {
@@ -174,30 +178,62 @@ type verdict struct {
 type judged interface {
 	// judge classifies the failure.
 	judge(item map[string]types.AttributeValue) verdict
-	// landed reports whether item shows that this very write is already
-	// stored. It is asked only when an earlier attempt is in doubt (see
-	// retry.go).
+	// landed reports whether item, found on a retry, is exactly what this
+	// write stores: only a create, and only when an earlier attempt is in
+	// doubt (see retry.go). Writes with a WriteID are recognized by it.
 	landed(item map[string]types.AttributeValue) bool
+	// probe describes the Query that classifies the failure under
+	// WithoutOldItem (oldless.go).
+	probe() probe
+	// held classifies the failure from the item, which the caller may
+	// write (it passed the probe's filter).
+	held(item map[string]types.AttributeValue) verdict
 }
 
 // failed turns the SDK's error for a guarded write into an *Error. A failed
-// condition is classified by w from the ALL_OLD item that DynamoDB
-// returned with it; the item is stripped from the SDK error unless the
-// caller may see it. Any other error is wrapped as it is, and leaves the
-// write in doubt.
-func (o *op) failed(ctx context.Context, cause error, w judged) error {
-	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause}
+// condition whose item holds this write's id is success, and failed
+// returns that item and nil. Any other failed condition is classified by w
+// from the ALL_OLD item that DynamoDB returned with it, or under
+// WithoutOldItem by one Query; the item stays in the error only when the
+// caller may see it. full says the caller wants the whole item on success.
+// Any other error is wrapped as it is, and leaves the write in doubt.
+func (o *op) failed(ctx context.Context, cause error, w judged, full bool) (map[string]types.AttributeValue, error) {
+	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause, RequestID: requestID(cause)}
 	var ccf *types.ConditionalCheckFailedException
 	if !errors.As(cause, &ccf) {
 		o.inDoubt = true
-	} else {
-		if o.retried() && w.landed(ccf.Item) {
-			return nil
-		}
-		e.explain(w.judge(ccf.Item), ccf.Item)
-		ccf.Item = e.Item // the SDK error shows no more than e does
+		return nil, o.report(ctx, e)
 	}
-	return o.report(ctx, e)
+	if o.g.noOld {
+		return o.classify(ctx, e, ccf, w, full)
+	}
+	if o.ownID(ccf.Item) || (o.retried() && w.landed(ccf.Item)) {
+		return ccf.Item, nil
+	}
+	e.explain(w.judge(ccf.Item), ccf.Item)
+	if e.Item == nil {
+		e.Cause = scrubbed(ccf)
+	} else {
+		ccf.Item = e.Item
+	}
+	return nil, o.report(ctx, e)
+}
+
+// scrubbed returns a condition failure holding only ccf's message: what
+// every refusal without an Item carries, so that no two can be told apart
+// by their Cause (the HTTP response's length and checksum describe the
+// stored item).
+func scrubbed(ccf *types.ConditionalCheckFailedException) error {
+	return &types.ConditionalCheckFailedException{Message: ccf.Message}
+}
+
+// requestID returns DynamoDB's request id from an SDK error, or "".
+func requestID(err error) string {
+	var r interface{ ServiceRequestID() string }
+	if errors.As(err, &r) {
+		return r.ServiceRequestID()
+	}
+	return ""
 }
 
 // explain sets e's reason from v, and its Item to item when the caller may
@@ -222,6 +258,12 @@ func (g *Guard) judgeWrite(caller string, item map[string]types.AttributeValue, 
 	if !g.inTenant(item) || (!g.admin && !g.owns(caller, item) && !(editors && g.edits(caller, item))) {
 		return verdict{err: ErrNotOwner}
 	}
+	return g.judgeHeld(item, expected)
+}
+
+// judgeHeld classifies the failed guard of a write that the caller may
+// perform on item: a version mismatch, or a failed precondition.
+func (g *Guard) judgeHeld(item map[string]types.AttributeValue, expected *int64) verdict {
 	if expected != nil {
 		if n, ok := g.versionOf(item); !ok || n != *expected {
 			return verdict{err: ErrConflict, expose: true, detail: "version mismatch"}

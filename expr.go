@@ -15,6 +15,17 @@ type request struct {
 	update string
 	names  map[string]string
 	values map[string]types.AttributeValue
+	// onFail is what the request asks for when its condition fails:
+	// ALL_OLD, or NONE under WithoutOldItem.
+	onFail types.ReturnValuesOnConditionCheckFailure
+}
+
+// onFail returns what g's writes ask for when their condition fails.
+func (g *Guard) onFail() types.ReturnValuesOnConditionCheckFailure {
+	if g.noOld {
+		return types.ReturnValuesOnConditionCheckFailureNone
+	}
+	return types.ReturnValuesOnConditionCheckFailureAllOld
 }
 
 // userExpr is the compiled form of With and If: the expression package's

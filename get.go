@@ -23,6 +23,14 @@ func (g *Guard) Get(ctx context.Context, caller string, k Key, out any) error {
 	if o.err != nil {
 		return o.report(ctx, o.err)
 	}
+	if g.noOld {
+		item, e := o.getQuery(ctx)
+		if e != nil {
+			return o.report(ctx, e)
+		}
+		o.reportOK(ctx, -1)
+		return o.unmarshal(item, out)
+	}
 	res, err := g.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(g.s.Table),
 		Key:            o.av,
@@ -30,7 +38,7 @@ func (g *Guard) Get(ctx context.Context, caller string, k Key, out any) error {
 	})
 	switch {
 	case err != nil:
-		return o.report(ctx, &Error{Op: o.name, Table: g.s.Table, Key: k, Index: -1, Cause: err})
+		return o.report(ctx, &Error{Op: o.name, Table: g.s.Table, Key: k, Index: -1, Cause: err, RequestID: requestID(err)})
 	case len(res.Item) == 0:
 		return o.report(ctx, o.errorf(ErrNotFound, ""))
 	case !g.inTenant(res.Item) || (!g.admin && !g.owns(caller, res.Item) && !g.edits(caller, res.Item)):

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -107,9 +108,21 @@ func WithAudit(fn func(context.Context, AuditEvent)) Option {
 
 // WithKeyValidator makes every operation run fn on its Key before building a
 // request, for example to check an id's format. An error from fn is
-// reported as ErrInvalidInput and nothing is sent.
+// reported as ErrInvalidInput, wrapping fn's error so that errors.Is finds
+// both, and nothing is sent.
 func WithKeyValidator(fn func(Key) error) Option {
 	return func(g *Guard) { g.validKey = fn }
+}
+
+// WithoutOldItem makes no write ask for the stored item when its condition
+// fails (ReturnValuesOnConditionCheckFailure NONE), so that no answer carries
+// an item the caller may not see and a refusal's size and time do not grow
+// with someone else's item. A failed write is then classified by one
+// consistent Query of its key that returns only what the caller may see, and
+// Get becomes one such Query. Error.Item is always nil; success paths are
+// unchanged.
+func WithoutOldItem() Option {
+	return func(g *Guard) { g.noOld = true }
 }
 
 // Guard builds and runs ownership-guarded operations on one table. It is
@@ -130,9 +143,11 @@ type Guard struct {
 	// closed is set on a view that cannot confine its operations: every
 	// builder of the view fails with it and sends nothing (scope.go).
 	closed *scopeError
-	// conds holds the guard condition of every shape, written once by New
-	// and shared by the Guard's views.
+	// conds holds the guard condition of every shape, the WriteID clause
+	// included, written once by New and shared by the Guard's views.
 	conds *condTable
+	// noOld is WithoutOldItem: no write asks for ALL_OLD (oldless.go).
+	noOld bool
 	// setText[n-1] is the UpdateExpression of an update made of n Set
 	// clauses (and the version increment), written once by New.
 	setText [4]string
@@ -160,6 +175,8 @@ const (
 	vNewOwner = ":gn"
 	vEditors  = ":ge"
 	vOwner    = ":go" // an Admin Replace's stored owner (phTenant and vTenant: list.go)
+	phWriteID = "#gw"
+	vWriteID  = ":gw"
 
 	condCreate  = "attribute_not_exists(" + phPK + ")"
 	condOwner   = "attribute_exists(" + phPK + ") AND " + phOwner + " = " + vCaller
@@ -188,7 +205,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	if g.optErr != nil {
 		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: g.optErr.Error()}
 	}
-	g.conds = newCondTable()
+	g.writeConds()
 	g.writeSetText()
 	return g, nil
 }
@@ -210,7 +227,7 @@ func (g *Guard) checkSchema() error {
 	}
 	// Every attribute the guard owns is a valid name, named once.
 	names := []string{s.PartitionKey, s.Owner}
-	for _, optional := range []string{s.SortKey, s.Version, s.Editors} {
+	for _, optional := range []string{s.SortKey, s.Version, s.Editors, s.WriteID} {
 		if optional != "" {
 			names = append(names, optional)
 		}
@@ -223,6 +240,11 @@ func (g *Guard) checkSchema() error {
 	for _, n := range append(names, s.Protected...) {
 		if err := checkName(n); err != nil {
 			return err
+		}
+		// Conditions name guarded attributes as top-level names; a path
+		// would compare something else than what the guard writes.
+		if strings.ContainsAny(n, ".[") {
+			return fmt.Errorf("attribute %q: guarded names may not contain \".\" or \"[\"", n)
 		}
 		if g.isGuarded(n) {
 			return fmt.Errorf("schema names attribute %q twice", n)
@@ -262,11 +284,19 @@ type op struct {
 	key    Key
 	av     map[string]types.AttributeValue // the marshalled key
 	err    *Error
+	// wid is the write's id under Schema.WriteID, "" until drawn
+	// (writeid.go).
+	wid string
+	// ran says a Run of the builder has ended, so a setter changes the
+	// write and draws a new id.
+	ran bool
+	// tx is the transaction the builder was added to; it belongs to it.
+	tx *Tx
 	// inDoubt says the builder's previous Run ended without DynamoDB's
 	// answer, so that write may have been applied.
 	inDoubt bool
-	// attempts counts the SDK's attempts of the current call when the
-	// builder's write is one whose landing can be recognized (retry.go).
+	// attempts counts the SDK's attempts of the current call of a create,
+	// whose landing can be recognized (retry.go).
 	attempts attempts
 	countOpt [1]func(*dynamodb.Options)
 }
@@ -295,7 +325,7 @@ func (g *Guard) newOp(name, caller string, k Key) op {
 	}
 	av, err := g.marshalKey(k)
 	if err != nil {
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 		return o
 	}
 	if !g.checkTenantKey(av) {
@@ -304,6 +334,15 @@ func (g *Guard) newOp(name, caller string, k Key) op {
 	}
 	o.av = av
 	return o
+}
+
+// failWith records the first error of a builder, keeping err reachable
+// with errors.Is (a key validator's error, say).
+func (o *op) failWith(sentinel, err error) {
+	if o.err == nil {
+		o.err = o.errorf(sentinel, err.Error())
+		o.err.inner = err
+	}
 }
 
 // fail records the first error of a builder.
@@ -327,9 +366,14 @@ type preconds struct {
 
 // ifVersion records IfVersion(n), refusing it on a table without versions.
 func (p *preconds) ifVersion(o *op, n int64) {
-	if o.g.s.Version == "" {
+	switch {
+	case o.g.s.Version == "":
 		o.fail(ErrInvalidInput, "IfVersion needs Schema.Version")
+	case n < 0 || n == math.MaxInt64:
+		// n+1 must be a version too: MaxInt64 would store a negative one.
+		o.fail(ErrInvalidInput, "IfVersion needs 0 <= n < MaxInt64")
 	}
+	o.changed()
 	p.version, p.hasVersion = n, true
 }
 

@@ -11,8 +11,8 @@ import (
 
 // guardValues holds the attribute values that the guard adds to a request.
 type guardValues struct {
-	caller, tenant types.AttributeValueMemberS
-	version, one   types.AttributeValueMemberN
+	caller, tenant, wid types.AttributeValueMemberS
+	version, one        types.AttributeValueMemberN
 }
 
 // updateBlock is an UpdateItemInput with what it points to.
@@ -31,7 +31,7 @@ func (b *updateBlock) fill(key map[string]types.AttributeValue, r request) *dyna
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return &b.in
 }
@@ -52,7 +52,7 @@ func (b *updateTxBlock) fill(key map[string]types.AttributeValue, r request) typ
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return types.TransactWriteItem{Update: &b.item}
 }
@@ -72,7 +72,7 @@ func (b *deleteBlock) fill(key map[string]types.AttributeValue, r request) *dyna
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return &b.in
 }
@@ -92,7 +92,7 @@ func (b *deleteTxBlock) fill(key map[string]types.AttributeValue, r request) typ
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return types.TransactWriteItem{Delete: &b.item}
 }
@@ -112,7 +112,7 @@ func (b *putBlock) fill(item map[string]types.AttributeValue, r request) *dynamo
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return &b.in
 }
@@ -132,7 +132,7 @@ func (b *putTxBlock) fill(item map[string]types.AttributeValue, r request) types
 		ConditionExpression:                 &b.cond,
 		ExpressionAttributeNames:            r.names,
 		ExpressionAttributeValues:           r.values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: r.onFail,
 	}
 	return types.TransactWriteItem{Put: &b.item}
 }

@@ -77,7 +77,7 @@ func TestIT_Create_responseLostThenRetriedBySDK_succeedsAndWritesOnce(t *testing
 func TestIT_UpdateIfVersion_responseLostThenRetriedBySDK_succeedsAndAppliesOnce(t *testing.T) {
 	t.Parallel()
 	tb := itSeedVersioned(t)
-	g, l := tb.losingGuard(t, ddbguard.Schema{Version: "version"}, 1, true)
+	g, l := tb.losingGuard(t, ddbguard.Schema{Version: "version", WriteID: "wid"}, 1, true)
 
 	var out map[string]any
 	err := g.Update("alice", itDoc).Set("title", "new").Remove("body").IfVersion(1).Value(itCtx(t), &out)

@@ -34,14 +34,14 @@ func (g *Guard) marshalKeyAs(k, shown Key) (map[string]types.AttributeValue, err
 		}
 		return nil, errors.New("key has no sort key value")
 	}
-	pk, err := marshalKeyValue(k.PK, g.keyType(0))
+	pk, err := marshalKeyValue(k.PK, g.keyType(0), maxPartitionKey)
 	if err != nil {
 		return nil, fmt.Errorf("partition key: %w", err)
 	}
 	m := make(map[string]types.AttributeValue, 1+b2i(s.SortKey != ""))
 	m[s.PartitionKey] = pk
 	if s.SortKey != "" {
-		sk, err := marshalKeyValue(k.SK, g.keyType(1))
+		sk, err := marshalKeyValue(k.SK, g.keyType(1), maxSortKey)
 		if err != nil {
 			return nil, fmt.Errorf("sort key: %w", err)
 		}
@@ -62,7 +62,8 @@ func (g *Guard) keyType(i int) types.ScalarAttributeType {
 	return ""
 }
 
-func marshalKeyValue(v any, want types.ScalarAttributeType) (types.AttributeValue, error) {
+// marshalKeyValue marshals a key value of at most max bytes.
+func marshalKeyValue(v any, want types.ScalarAttributeType, max int) (types.AttributeValue, error) {
 	av, err := marshalValue(v)
 	if err != nil {
 		return nil, err
@@ -73,8 +74,8 @@ func marshalKeyValue(v any, want types.ScalarAttributeType) (types.AttributeValu
 		if x.Value == "" {
 			return nil, errors.New("empty string")
 		}
-		if len(x.Value) > 2048 {
-			return nil, errors.New("longer than 2048 bytes")
+		if len(x.Value) > max {
+			return nil, fmt.Errorf("longer than %d bytes", max)
 		}
 		if !utf8.ValidString(x.Value) {
 			// The SDK would send U+FFFD instead: another item's key.
@@ -86,6 +87,9 @@ func marshalKeyValue(v any, want types.ScalarAttributeType) (types.AttributeValu
 	case *types.AttributeValueMemberB:
 		if len(x.Value) == 0 {
 			return nil, errors.New("empty binary")
+		}
+		if len(x.Value) > max {
+			return nil, fmt.Errorf("longer than %d bytes", max)
 		}
 		got = types.ScalarAttributeTypeB
 	default:
@@ -139,7 +143,11 @@ func marshalFloat(f float64, bits int) (types.AttributeValue, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, errors.New("NaN and infinite numbers cannot be stored")
 	}
-	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'f', -1, bits)}, nil
+	n := strconv.FormatFloat(f, 'f', -1, bits)
+	if err := checkNumber(n); err != nil {
+		return nil, err
+	}
+	return &types.AttributeValueMemberN{Value: n}, nil
 }
 
 // checkValue refuses values that DynamoDB cannot store, which
@@ -187,14 +195,6 @@ func checkSet[T any](members []T, key func(T) string) error {
 			return errors.New("set holds a member twice")
 		}
 		seen[k] = struct{}{}
-	}
-	return nil
-}
-
-func checkNumber(n string) error {
-	f, err := strconv.ParseFloat(n, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Errorf("%q is not a number DynamoDB can store", n)
 	}
 	return nil
 }

@@ -230,11 +230,13 @@ func pfLost(t *testing.T, env *pfEnv, what, retry string, write func(g *ddbguard
 }
 
 // TestLostResponse_retriedCreateOrVersionedUpdate_isReportedAsSuccess
-// checks that a write whose first attempt landed but whose response was
-// lost is recognized on retry from the ALL_OLD item, so the caller who
-// wrote it is not told that it failed, and that it is applied once.
+// checks that, with Schema.WriteID, a write whose first attempt landed but
+// whose response was lost is recognized on retry by its own id in the
+// ALL_OLD item, so the caller who wrote it is not told that it failed, and
+// that it is applied once.
 func TestLostResponse_retriedCreateOrVersionedUpdate_isReportedAsSuccess(t *testing.T) {
 	env := pfNewEnv(t, "lost_ok")
+	env.schema.WriteID = "wid"
 	for _, retry := range []string{"caller", "sdk"} {
 		pk := "create-" + retry
 		err := pfLost(t, env, "create", retry, func(g *ddbguard.Guard, _ ddbguard.API) func(context.Context) error {
@@ -261,6 +263,25 @@ func TestLostResponse_retriedCreateOrVersionedUpdate_isReportedAsSuccess(t *test
 			if err == nil && (out["val"] != caller || fmt.Sprint(out[pfVer]) != "2") {
 				t.Errorf("update by %s, retry by the %s: Value gave %v, want the item as written", caller, retry, out)
 			}
+		}
+	}
+}
+
+// TestLostResponse_withoutWriteID_retriedVersionedUpdate_isConflictWithItem
+// pins that without Schema.WriteID no update retry is reported as success
+// from what it finds, even when the stored item looks like its own write:
+// the owner gets ErrConflict with the item to decide.
+func TestLostResponse_withoutWriteID_retriedVersionedUpdate_isConflictWithItem(t *testing.T) {
+	env := pfNewEnv(t, "lost_nowid")
+	for _, retry := range []string{"caller", "sdk"} {
+		pk := "update-" + retry
+		env.seed(pfFaultItem(pk))
+		err := pfLost(t, env, "versioned update", retry, func(g *ddbguard.Guard, _ ddbguard.API) func(context.Context) error {
+			return g.Update("alice", ddbguard.Key{PK: pk}).Set("val", "a").IfVersion(1).Run
+		})
+		after := env.read(pk)
+		if !errors.Is(err, ddbguard.ErrConflict) || pfErrItem(err) == nil || pfNum(after, pfVer) != 2 || pfStr(after, "val") != "a" {
+			t.Errorf("retry by the %s: %v, item %s; want ErrConflict with the item, applied once", retry, err, pfShow(after))
 		}
 	}
 }

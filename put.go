@@ -27,7 +27,10 @@ type GuardedCreate struct {
 // map that attributevalue.MarshalMap accepts, or a
 // map[string]types.AttributeValue; it must carry the key. An owner
 // attribute that names anyone but caller is ErrProtectedAttribute; a
-// version attribute is overwritten with 1.
+// version attribute is overwritten with 1 and a WriteID attribute with the
+// create's own id. Protected attributes and editors are stored as given:
+// the creator owns the new item, and keeping clients from choosing them is
+// the job of the service's input type.
 func (g *Guard) Create(caller string, item any) *GuardedCreate {
 	o, m := g.itemOp("create", caller, item)
 	if o.err == nil && g.s.Editors != "" {
@@ -46,24 +49,31 @@ func (g *Guard) Create(caller string, item any) *GuardedCreate {
 // If adds a precondition, ANDed with the guard; it is evaluated against
 // the item that exists, if any.
 func (c *GuardedCreate) If(cb expression.ConditionBuilder) *GuardedCreate {
+	c.changed()
 	c.conds = append(c.conds, cb)
 	return c
 }
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
-	r, err := c.build()
+	b := &putBlock{table: c.g.s.Table}
+	r, err := c.build(&b.gv)
 	if err != nil {
 		return nil, err
 	}
-	b := &putBlock{table: c.g.s.Table}
 	return b.fill(c.item, r), nil
 }
 
-// build compiles the create's condition.
-func (c *GuardedCreate) build() (request, error) {
+// build compiles the create's condition and stamps its id in the item.
+// The guard's own values are kept in gv.
+func (c *GuardedCreate) build(gv *guardValues) (request, error) {
 	if c.err != nil {
 		return request{}, c.err
+	}
+	if c.g.s.WriteID != "" {
+		// No clause: attribute_not_exists already fails a retry.
+		gv.wid.Value = c.writeID()
+		c.item[c.g.s.WriteID] = &gv.wid
 	}
 	ue, err := compileUser(nil, c.conds)
 	if err != nil {
@@ -78,18 +88,22 @@ func (c *GuardedCreate) build() (request, error) {
 	if ue != nil {
 		ue.merge(names, values)
 	}
-	return request{cond: withCond(condCreate, ue), names: names, values: values}, nil
+	return request{cond: withCond(condCreate, ue), names: names, values: values, onFail: c.g.onFail()}, nil
 }
 
 // Run sends the create: one PutItem request. An existing item is
 // ErrAlreadyExists, which also matches ErrConflict.
-func (c *GuardedCreate) Run(ctx context.Context) error {
+func (c *GuardedCreate) Run(ctx context.Context) (err error) {
+	if e := c.owned(); e != nil {
+		return c.report(ctx, e)
+	}
 	in, err := c.Input()
 	if err != nil {
 		return c.report(ctx, err.(*Error))
 	}
+	defer func() { c.settle(err) }()
 	if _, err := c.g.api.PutItem(ctx, in, c.counted()...); err != nil {
-		if err := c.failed(ctx, err, c); err != nil {
+		if _, err = c.failed(ctx, err, c, false); err != nil {
 			return err
 		}
 	}
@@ -143,6 +157,7 @@ func (g *Guard) Replace(caller string, item any) *GuardedReplace {
 // If adds a precondition, ANDed with the guard; a failure when the guard
 // holds is ErrConflict.
 func (r *GuardedReplace) If(cb expression.ConditionBuilder) *GuardedReplace {
+	r.changed()
 	r.conds = append(r.conds, cb)
 	return r
 }
@@ -164,13 +179,18 @@ func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
 }
 
 // Run sends the replace: one PutItem request.
-func (r *GuardedReplace) Run(ctx context.Context) error {
+func (r *GuardedReplace) Run(ctx context.Context) (err error) {
+	if e := r.owned(); e != nil {
+		return r.report(ctx, e)
+	}
 	in, err := r.Input()
 	if err != nil {
 		return r.report(ctx, err.(*Error))
 	}
+	defer func() { r.settle(err) }()
 	if _, err := r.g.api.PutItem(ctx, in); err != nil {
-		return r.failed(ctx, err, r)
+		_, err = r.failed(ctx, err, r, false)
+		return err
 	}
 	r.reportOK(ctx, -1)
 	return nil
@@ -192,8 +212,9 @@ func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 	}
 	kept := r.kept()
 	un, uv := ue.size()
-	names := r.guardNames(un+len(kept), true, r.hasVersion, false)
-	values := make(map[string]types.AttributeValue, 2+b2i(r.hasVersion)+len(kept)+uv)
+	wid := b2i(s.WriteID != "")
+	names := r.guardNames(un+len(kept)+wid, true, r.hasVersion, false)
+	values := make(map[string]types.AttributeValue, 2+b2i(r.hasVersion)+len(kept)+uv+wid)
 	shape := shapeOwner
 	if r.g.admin {
 		// The stored owner must be the one the body names: an admin
@@ -205,7 +226,8 @@ func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 		values[vCaller] = &gv.caller
 	}
 	r.g.putTenant(values, gv)
-	cond := r.g.cond(shape, r.hasVersion)
+	// The WriteID clause ends the guard, after the kept attributes.
+	cond := r.g.condNoID(shape, r.hasVersion)
 	r.putVersion(values, gv)
 	if r.hasVersion {
 		r.item[s.Version] = &types.AttributeValueMemberN{Value: strconv.FormatInt(r.version+1, 10)}
@@ -220,10 +242,14 @@ func (r *GuardedReplace) build(gv *guardValues) (request, error) {
 			cond += " AND attribute_not_exists(" + n + ")"
 		}
 	}
+	if wid == 1 {
+		r.item[s.WriteID] = r.putWriteID(names, values, gv)
+		cond += condWriteID
+	}
 	if ue != nil {
 		ue.merge(names, values)
 	}
-	return request{cond: withCond(cond, ue), names: names, values: values}, nil
+	return request{cond: withCond(cond, ue), names: names, values: values, onFail: r.g.onFail()}, nil
 }
 
 // kept lists the attributes a Replace must carry unchanged.
@@ -235,11 +261,21 @@ func (r *GuardedReplace) kept() []string {
 }
 
 func (r *GuardedReplace) judge(item map[string]types.AttributeValue) verdict {
-	v := r.g.judgeWrite(r.caller, item, false, r.expected())
-	if v.err == ErrConflict && r.g.admin && !valuesEqual(item[r.g.s.Owner], r.item[r.g.s.Owner]) {
+	if v := r.g.judgeWrite(r.caller, item, false, r.expected()); v.err != ErrConflict {
+		return v
+	}
+	return r.held(item)
+}
+
+// held classifies the failure of a replace the caller may perform: a
+// version mismatch, a changed Protected attribute or editors, or a failed
+// precondition.
+func (r *GuardedReplace) held(item map[string]types.AttributeValue) verdict {
+	if r.g.admin && !valuesEqual(item[r.g.s.Owner], r.item[r.g.s.Owner]) {
 		return verdict{err: ErrConflict, expose: true, detail: "stored owner differs from the item's"}
 	}
-	if v.err != ErrConflict || v.detail == "version mismatch" {
+	v := r.g.judgeHeld(item, r.expected())
+	if v.detail == "version mismatch" {
 		return v
 	}
 	for _, name := range r.kept() {
@@ -266,7 +302,7 @@ func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.Attr
 	}
 	o.key, o.av, err = g.itemKey(m)
 	if err != nil {
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 		return o, nil
 	}
 	if !g.stampTenant(m) {

@@ -264,15 +264,17 @@ const (
 	shapeEditor                  // the caller owns or edits the item
 	shapeExists                  // an Admin view, or a Check: the item exists
 	shapeStored                  // an Admin Replace: the owner is the body's
+	shapeCheck                   // a Check: the item exists; no write, no WriteID
 	nShapes
 )
 
 // condTable holds the guard condition of every shape, with and without
-// the tenant term and the version term.
-type condTable [nShapes][2][2]string
+// the tenant term, the version term and the WriteID clause:
+// [shape][tenant][version][writeID].
+type condTable [nShapes][2][2][2]string
 
 func newCondTable() *condTable {
-	bases := [nShapes]string{condOwner, condEditor, condExists, condStored}
+	bases := [nShapes]string{condOwner, condEditor, condExists, condStored, condExists}
 	t := new(condTable)
 	for shape, base := range bases {
 		for tenant := range 2 {
@@ -284,16 +286,24 @@ func newCondTable() *condTable {
 				if version == 1 {
 					c += condVersion
 				}
-				t[shape][tenant][version] = c
+				t[shape][tenant][version] = [2]string{c, c + condWriteID}
 			}
 		}
 	}
 	return t
 }
 
-// cond returns the guard condition of shape in g's view.
+// cond returns the guard condition of shape in g's view, ending with the
+// WriteID clause when the Schema has WriteID and shape is a write's.
 func (g *Guard) cond(shape condShape, version bool) string {
-	return g.conds[shape][b2i(g.tenantTerm())][b2i(version)]
+	wid := g.s.WriteID != "" && shape != shapeCheck
+	return g.conds[shape][b2i(g.tenantTerm())][b2i(version)][b2i(wid)]
+}
+
+// condNoID is cond without the WriteID clause, for a Replace, whose kept
+// attributes come before it.
+func (g *Guard) condNoID(shape condShape, version bool) string {
+	return g.conds[shape][b2i(g.tenantTerm())][b2i(version)][0]
 }
 
 // writeShape returns the shape of a write's guard: the caller owns the

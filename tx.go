@@ -34,7 +34,7 @@ func (g *Guard) Check(k Key, cond expression.ConditionBuilder) *GuardedCheck {
 	av, err := g.marshalKey(k)
 	switch {
 	case err != nil:
-		o.fail(ErrInvalidInput, err.Error())
+		o.failWith(ErrInvalidInput, err)
 	case !g.checkTenantKey(av):
 		o.fail(ErrNotOwner, "")
 	}
@@ -59,12 +59,14 @@ func (c *GuardedCheck) Input() (*types.ConditionCheck, error) {
 	c.g.putTenant(values, &guardValues{})
 	ue.merge(names, values)
 	return &types.ConditionCheck{
-		TableName:                           aws.String(c.g.s.Table),
-		Key:                                 c.av,
-		ConditionExpression:                 aws.String(withCond(c.g.cond(shapeExists, false), ue)),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		TableName:                 aws.String(c.g.s.Table),
+		Key:                       c.av,
+		ConditionExpression:       aws.String(withCond(c.g.cond(shapeCheck, false), ue)),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		// A policy item is not the caller's to see: a failed Check is
+		// ErrForbidden whatever the item holds, so it never asks for it.
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureNone,
 	}, nil
 }
 
@@ -142,16 +144,35 @@ func (t *Tx) Check(c *GuardedCheck) *Tx {
 }
 
 // Token sets the ClientRequestToken (1 to 36 characters), so that a retried
-// Run within DynamoDB's idempotency window is applied at most once.
+// Run within DynamoDB's idempotency window is applied at most once. With
+// Schema.WriteID the writes' ids change only with the token: every Run
+// with one token sends the same ids, and a new token draws new ones (to
+// retry after a classified failure, set a new token).
 func (t *Tx) Token(token string) *Tx {
 	if token == "" || len(token) > 36 {
 		t.setErr(&Error{Op: "tx", Index: -1, Err: ErrInvalidInput, detail: "token must have 1 to 36 characters"})
+	}
+	if token != t.token {
+		for _, w := range t.writes {
+			if w != nil {
+				w.base().wid = ""
+			}
+		}
 	}
 	t.token = token
 	return t
 }
 
+// add appends w, which then belongs to t: a builder in a transaction is
+// run by it alone.
 func (t *Tx) add(w txWrite) *Tx {
+	if w != nil {
+		if o := w.base(); o.tx != nil && o.tx != t {
+			t.setErr(o.indexed(len(t.writes), ErrInvalidInput, "builder belongs to another transaction"))
+		} else {
+			o.tx = t
+		}
+	}
 	if t.writes == nil {
 		t.writes = t.buf[:0]
 	}
@@ -212,13 +233,16 @@ func (t *Tx) Run(ctx context.Context) error {
 	if err != nil {
 		e := err.(*Error)
 		if e.Index >= 0 && e.Index < len(t.writes) && t.writes[e.Index] != nil {
-			return t.writes[e.Index].base().report(ctx, e)
+			return t.report(ctx, e)
 		}
 		return e
 	}
 	if _, err := t.api.TransactWriteItems(ctx, in); err != nil {
-		return t.failed(ctx, err)
+		if err := t.failed(ctx, err); err != nil {
+			return err
+		}
 	}
+	// It landed: an Admin view records each of its items.
 	for i, w := range t.writes {
 		w.base().reportOK(ctx, i)
 	}
@@ -229,6 +253,9 @@ func (t *Tx) Run(ctx context.Context) error {
 // transaction failed without a classified reason.
 func (t *Tx) reportUnjudged(ctx context.Context, e *Error) *Error {
 	for i, w := range t.writes {
+		if w == nil {
+			continue
+		}
 		if o := w.base(); o.g.admin && o.g.audit != nil {
 			o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, i, true))
 		}
@@ -236,54 +263,105 @@ func (t *Tx) reportUnjudged(ctx context.Context, e *Error) *Error {
 	return e
 }
 
-// callerOf returns the caller an audit event of the i-th item names: its
-// own, or, for a Check, the caller of the transaction's first write.
-func (t *Tx) callerOf(i int) string {
-	if c := t.writes[i].base().caller; c != "" {
-		return c
+// report tells the audit hook about e, naming the failing item's caller
+// or, for a Check (which has none), the caller of the first write. A
+// failure without a classified reason is told to every Admin-view item.
+func (t *Tx) report(ctx context.Context, e *Error) *Error {
+	if e.Err == nil {
+		return t.reportUnjudged(ctx, e)
 	}
+	o := t.writes[e.Index].base()
+	caller := o.caller
 	for _, w := range t.writes {
-		if c := w.base().caller; c != "" {
-			return c
+		if _, check := w.(*GuardedCheck); caller != "" || w == nil || check {
+			continue
 		}
+		caller = w.base().caller
 	}
-	return ""
+	return o.reportAs(ctx, e, caller)
 }
 
 // failed classifies a failed transaction from its cancellation reasons.
+// A reason whose item holds its own write's id shows that the
+// transaction landed (it commits whole): a retry of it is success.
 func (t *Tx) failed(ctx context.Context, cause error) error {
 	var tce *types.TransactionCanceledException
 	if !errors.As(cause, &tce) {
-		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause})
+		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause, RequestID: requestID(cause)})
 	}
-	var e *Error
+	if t.landed(tce) {
+		return nil
+	}
+	rid := requestID(cause)
+	clean := scrubbedTx(tce)
 	for i := range tce.CancellationReasons {
-		r := &tce.CancellationReasons[i]
-		code := aws.ToString(r.Code)
-		if e != nil || code == "" || code == "None" || i >= len(t.writes) {
-			r.Item = nil
+		code := aws.ToString(tce.CancellationReasons[i].Code)
+		if code == "" || code == "None" || i >= len(t.writes) {
 			continue
 		}
 		w := t.writes[i]
-		e = w.base().indexed(i, nil, "")
-		e.Cause = cause
+		e := w.base().indexed(i, nil, "")
+		e.Cause, e.RequestID = clean, rid
 		switch code {
 		case "ConditionalCheckFailed":
-			e.explain(w.judge(r.Item), r.Item)
+			if err := t.explain(ctx, e, w, tce.CancellationReasons[i].Item); err != nil {
+				return err
+			}
+			if e.Err == nil {
+				return nil // the read found this write's id: it landed
+			}
 		case "TransactionConflict":
 			e.Err, e.detail = ErrConflict, "transaction conflict"
 		default:
 			e.detail = code
 		}
-		r.Item = nil
+		return t.report(ctx, e)
 	}
+	return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: clean, RequestID: rid})
+}
+
+// explain sets e's reason for the failed condition of w, from its ALL_OLD
+// item or, under WithoutOldItem, from one Query (a Check reads nothing).
+// It returns the read's own failure, if any.
+func (t *Tx) explain(ctx context.Context, e *Error, w txWrite, item map[string]types.AttributeValue) error {
+	o := w.base()
+	if _, check := w.(*GuardedCheck); check || !o.g.noOld {
+		e.explain(w.judge(item), item)
+		return nil
+	}
+	v, _, landed, err := o.read(ctx, w, false)
 	switch {
-	case e == nil:
-		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause})
-	case e.Err == nil:
-		return t.reportUnjudged(ctx, e)
+	case err != nil:
+		return &Error{Op: "tx", Table: o.g.s.Table, Key: o.key, Index: e.Index, Cause: err, RequestID: e.RequestID}
+	case !landed:
+		e.Err, e.detail = v.err, v.detail
 	}
-	return t.writes[e.Index].base().reportAs(ctx, e, t.callerOf(e.Index))
+	return nil
+}
+
+// landed reports whether a reason's item holds its own write's id: only
+// that write can have stored it, so the transaction committed.
+func (t *Tx) landed(tce *types.TransactionCanceledException) bool {
+	for i, r := range tce.CancellationReasons {
+		if i >= len(t.writes) || t.writes[i] == nil {
+			continue
+		}
+		if _, del := t.writes[i].(*GuardedDelete); !del && t.writes[i].base().ownID(r.Item) {
+			return true
+		}
+	}
+	return false
+}
+
+// scrubbedTx returns a cancellation holding only each reason's code: what
+// every transaction failure carries, since the answer's items (and its
+// HTTP response, whose size describes them) may be others'.
+func scrubbedTx(tce *types.TransactionCanceledException) error {
+	reasons := make([]types.CancellationReason, len(tce.CancellationReasons))
+	for i, r := range tce.CancellationReasons {
+		reasons[i].Code = r.Code
+	}
+	return &types.TransactionCanceledException{CancellationReasons: reasons}
 }
 
 func (o *op) indexed(i int, sentinel error, detail string) *Error {
@@ -324,11 +402,11 @@ func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
 }
 
 func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
-	r, err := c.build()
+	b := &putTxBlock{table: c.g.s.Table}
+	r, err := c.build(&b.gv)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
-	b := &putTxBlock{table: c.g.s.Table}
 	return b.fill(c.item, r), nil
 }
 

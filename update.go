@@ -2,7 +2,6 @@ package ddbguard
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -129,6 +128,7 @@ func (u *GuardedUpdate) Remove(name string) *GuardedUpdate {
 }
 
 func (u *GuardedUpdate) clause(section int, name string, v any) *GuardedUpdate {
+	u.changed()
 	if u.err != nil {
 		return u
 	}
@@ -172,6 +172,7 @@ func (u *GuardedUpdate) clause(section int, name string, v any) *GuardedUpdate {
 // the guard owns makes the update fail with ErrProtectedAttribute. At most
 // one With per update.
 func (u *GuardedUpdate) With(ub expression.UpdateBuilder) *GuardedUpdate {
+	u.changed()
 	if u.with != nil {
 		u.fail(ErrInvalidInput, "With called twice")
 	}
@@ -183,6 +184,7 @@ func (u *GuardedUpdate) With(ub expression.UpdateBuilder) *GuardedUpdate {
 // conditions); it can never replace the guard. When the guard holds but the
 // precondition does not, the update fails with ErrConflict.
 func (u *GuardedUpdate) If(cb expression.ConditionBuilder) *GuardedUpdate {
+	u.changed()
 	u.conds = append(u.conds, cb)
 	return u
 }
@@ -224,28 +226,26 @@ func (u *GuardedUpdate) Value(ctx context.Context, out any) error {
 	return u.unmarshal(res.Attributes, out)
 }
 
-func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
+func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (out *dynamodb.UpdateItemOutput, err error) {
+	if e := u.owned(); e != nil {
+		return nil, u.report(ctx, e)
+	}
 	in, err := u.Input()
 	if err != nil {
 		return nil, u.report(ctx, err.(*Error))
 	}
 	in.ReturnValues = rv
-	var opts []func(*dynamodb.Options)
-	if u.recognizable() {
-		opts = u.counted()
-	}
-	out, err := u.g.api.UpdateItem(ctx, in, opts...)
+	defer func() { u.settle(err) }()
+	out, err = u.g.api.UpdateItem(ctx, in)
 	if err != nil {
-		if err := u.failed(ctx, err, u); err != nil {
+		item, err := u.failed(ctx, err, u, rv == types.ReturnValueAllNew)
+		if err != nil {
 			return nil, err
 		}
-		// An earlier attempt landed: the item as it was is what it wrote.
-		var ccf *types.ConditionalCheckFailedException
-		errors.As(err, &ccf)
+		// An earlier attempt landed: the item as it is is what it wrote.
 		u.reportOK(ctx, -1)
-		return &dynamodb.UpdateItemOutput{Attributes: ccf.Item}, nil
+		return &dynamodb.UpdateItemOutput{Attributes: item}, nil
 	}
-	u.inDoubt = false
 	u.reportOK(ctx, -1)
 	return out, nil
 }
@@ -263,44 +263,5 @@ func (u *GuardedUpdate) judge(item map[string]types.AttributeValue) verdict {
 	return u.g.judgeWrite(u.caller, item, editors, u.expected())
 }
 
-// recognizable reports whether a landed attempt of this update can be
-// recognized from the item: only a plain Update with IfVersion(n) whose
-// clauses are Set and Remove. Add is not idempotent, With cannot be
-// compared with the item, and a transfer or editors change leaves no mark
-// that tells it from a later write.
-func (u *GuardedUpdate) recognizable() bool {
-	if u.kind != kindUpdate || !u.hasVersion || u.with != nil {
-		return false
-	}
-	for _, c := range u.clauses {
-		if c.section == secAdd {
-			return false
-		}
-	}
-	return true
-}
-
-// landed reports whether item shows that this recognizable update is
-// already stored: the version is n+1, the caller still owns (or edits) the
-// item, every Set value is stored and every removed attribute is absent.
-func (u *GuardedUpdate) landed(item map[string]types.AttributeValue) bool {
-	g := u.g
-	if !u.recognizable() || len(item) == 0 {
-		return false
-	}
-	if n, ok := g.versionOf(item); !ok || n != u.version+1 {
-		return false
-	}
-	if !g.inTenant(item) || (!g.admin && !g.owns(u.caller, item) && !g.edits(u.caller, item)) {
-		return false
-	}
-	for _, c := range u.clauses {
-		switch _, stored := item[c.name]; {
-		case c.section == secSet && valuesEqual(c.value, item[c.name]):
-		case c.section == secRemove && !stored:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// landed is false: an update is recognized only by its WriteID.
+func (u *GuardedUpdate) landed(map[string]types.AttributeValue) bool { return false }

@@ -33,15 +33,19 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	admin := u.g.admin
 	editorGuard := u.kind == kindUpdate && s.Editors != "" && !admin
 	un, uv := ue.size()
-	names := u.guardNames(len(u.clauses)+un, !admin || u.kind == kindTransfer, s.Version != "",
+	wid := b2i(s.WriteID != "")
+	names := u.guardNames(len(u.clauses)+un+wid, !admin || u.kind == kindTransfer, s.Version != "",
 		s.Editors != "" && (editorGuard || u.kind != kindUpdate))
 	values := make(map[string]types.AttributeValue, 2+len(u.clauses)+uv+
-		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil))
+		b2i(editorGuard)+b2i(u.hasVersion)+b2i(s.Version != "")+b2i(u.arg != nil)+wid)
 	if !admin {
 		gv.caller.Value = u.caller
 		values[vCaller] = &gv.caller
 	}
 	u.g.putTenant(values, gv)
+	if wid == 1 {
+		u.putWriteID(names, values, gv)
+	}
 	if editorGuard {
 		values[vSetType] = &types.AttributeValueMemberS{Value: "SS"}
 	}
@@ -89,6 +93,7 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 		update: fixed,
 		names:  names,
 		values: values,
+		onFail: u.g.onFail(),
 	}, nil
 }
 
@@ -112,7 +117,8 @@ func (u *GuardedUpdate) fixedText() string {
 // Set clauses, so that the text is the one build writes by construction.
 func (g *Guard) writeSetText() {
 	for n := range g.setText {
-		u := &GuardedUpdate{op: op{g: g, name: "update", caller: "-"}}
+		// wid "-": the text does not depend on the id, so none is drawn.
+		u := &GuardedUpdate{op: op{g: g, name: "update", caller: "-", wid: "-"}}
 		for i := 0; i <= n; i++ {
 			u.clauses = append(u.clauses, clause{section: secSet, name: strconv.Itoa(i), value: &types.AttributeValueMemberNULL{Value: true}})
 		}
@@ -131,6 +137,9 @@ func (u *GuardedUpdate) guardClauses(w *updateWriter, values map[string]types.At
 		if u.kind == kindTransfer {
 			values[vNewOwner] = u.arg
 			w.item(phOwner, " = ", vNewOwner)
+		}
+		if s.WriteID != "" {
+			w.item(phWriteID, " = ", vWriteID)
 		}
 	case secRemove:
 		if u.kind == kindTransfer && s.Editors != "" {
