@@ -1,0 +1,117 @@
+package ddbguard_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
+)
+
+func TestViews_writeIDClauseEndsEveryWritesGuard(t *testing.T) {
+	s := ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", WriteID: "wid", Protected: []string{"created_at"}}
+	g, _ := scNew(t, s)
+	const wid = " AND (attribute_not_exists(#gw) OR #gw <> :gw)"
+	k := ddbguard.Key{PK: "doc-1"}
+	user, admin := g.ForTenant("acme"), g.ForTenant("acme").Admin(scReason)
+
+	in, err := user.Update("alice", k).Set("title", "x").Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_exists(#gk) AND #go = :gc AND #gt = :gtn"+wid, aws.ToString(in.ConditionExpression))
+	in, err = admin.Update("ops", k).Set("title", "x").Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_exists(#gk) AND #gt = :gtn"+wid, aws.ToString(in.ConditionExpression))
+	din, err := admin.Delete("ops", k).Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_exists(#gk) AND #gt = :gtn"+wid, aws.ToString(din.ConditionExpression))
+	pin, err := user.Replace("alice", scBody("doc-1", "alice")).Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_exists(#gk) AND #go = :gc AND #gt = :gtn AND #gp0 = :gp0"+wid, aws.ToString(pin.ConditionExpression))
+	pin, err = admin.Replace("ops", scBody("doc-1", "alice")).Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_exists(#gk) AND #go = :go AND #gt = :gtn AND #gp0 = :gp0"+wid, aws.ToString(pin.ConditionExpression))
+	cin, err := admin.Create("ops", scBody("doc-1", "alice")).Input()
+	require.NoError(t, err)
+	assert.Equal(t, "attribute_not_exists(#gk)", aws.ToString(cin.ConditionExpression))
+}
+
+// scProbe returns the classification Query a failed update sends under
+// WithoutOldItem in view v of a guard built on api.
+func scProbe(t *testing.T, api *ddbguardtest.API, run func() error) *dynamodb.QueryInput {
+	t.Helper()
+	var q *dynamodb.QueryInput
+	api.On("Query", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		q = args.Get(1).(*dynamodb.QueryInput)
+	}).Return(&dynamodb.QueryOutput{ScannedCount: 1}, nil).Once()
+	err := run()
+	assert.ErrorIs(t, err, ddbguard.ErrNotOwner)
+	require.NotNil(t, q)
+	return q
+}
+
+func TestWithoutOldItem_classificationFilter_holdsTheTenantAndNoOwnerForAdmins(t *testing.T) {
+	ctx := context.Background()
+	k := ddbguard.Key{PK: "doc-1"}
+	cases := []struct {
+		name   string
+		schema ddbguard.Schema
+		run    func(g *ddbguard.Guard) error
+		filter string
+	}{
+		{"tenant user", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant"},
+			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Delete("alice", k).Run(ctx) },
+			"#go = :gc AND #gt = :gtn"},
+		{"tenant editor", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", Editors: "editors"},
+			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Update("alice", k).Set("a", 1).Run(ctx) },
+			"(#go = :gc OR (attribute_type(#ge, :gt) AND contains(#ge, :gc))) AND #gt = :gtn"},
+		{"tenant user with write ids", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", WriteID: "wid"},
+			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Update("alice", k).Set("a", 1).Run(ctx) },
+			"(#go = :gc AND #gt = :gtn) OR #gw = :gw"},
+		{"tenant admin", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", WriteID: "wid"},
+			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Admin(scReason).Update("ops", k).Set("a", 1).Run(ctx) },
+			"#gt = :gtn"},
+		{"tenant user get", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant"},
+			func(g *ddbguard.Guard) error {
+				var out map[string]any
+				return g.ForTenant("acme").Get(ctx, "alice", k, &out)
+			},
+			"#go = :gc AND #gt = :gtn"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			api := new(ddbguardtest.API)
+			api.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(nil)).Maybe()
+			api.On("DeleteItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(nil)).Maybe()
+			g, err := ddbguard.New(api, tc.schema, ddbguard.WithoutOldItem())
+			require.NoError(t, err)
+			q := scProbe(t, api, func() error { return tc.run(g) })
+			assert.Equal(t, tc.filter, aws.ToString(q.FilterExpression))
+			assert.Equal(t, "tenant", q.ExpressionAttributeNames["#gt"])
+			assert.Equal(t, "acme", scS(q.ExpressionAttributeValues[":gtn"]))
+			assert.True(t, aws.ToBool(q.ConsistentRead))
+			assert.Nil(t, q.IndexName)
+		})
+	}
+}
+
+func TestWithoutOldItem_adminWithoutTenant_probesWithNoFilter(t *testing.T) {
+	api := new(ddbguardtest.API)
+	api.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(nil))
+	var q *dynamodb.QueryInput
+	api.On("Query", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		q = args.Get(1).(*dynamodb.QueryInput)
+	}).Return(&dynamodb.QueryOutput{ScannedCount: 0}, nil)
+	g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "pk", WriteID: "wid"}, ddbguard.WithoutOldItem())
+	require.NoError(t, err)
+	err = g.Admin(scReason).Update("ops", ddbguard.Key{PK: "doc-1"}).Set("a", 1).Run(context.Background())
+	assert.ErrorIs(t, err, ddbguard.ErrNotFound)
+	require.NotNil(t, q)
+	assert.Nil(t, q.FilterExpression, "an admin may see every item: no filter")
+	assert.Equal(t, 2, api.Requests())
+}
