@@ -293,3 +293,21 @@ func uCursorKey(seed byte) []byte {
 	}
 	return k
 }
+
+func TestList_input_isWhatPageSends_andSendsNothing(t *testing.T) {
+	g, api := uListGuard(t, uListSchema(), []*dynamodb.QueryOutput{{}})
+	l := g.List(uCaller).Limit(5).Where(expression.Name("status").Equal(expression.Value("open")))
+	in, err := l.Input()
+	require.NoError(t, err)
+	assert.Equal(t, 0, api.Requests())
+	var out []map[string]any
+	_, err = l.Page(uCtx, &out)
+	require.NoError(t, err)
+	assert.Equal(t, in, api.LastInput())
+
+	_, err = g.List(uCaller).Limit(0).Input()
+	uIsOnly(t, err, ddbguard.ErrInvalidInput)
+	_, err = g.List(uCaller).Where(expression.Name("owner").Equal(expression.Value("x"))).Input()
+	uIsOnly(t, err, ddbguard.ErrInvalidInput)
+	assert.Equal(t, 1, api.Requests())
+}
