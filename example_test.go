@@ -15,11 +15,13 @@ import (
 )
 
 // exampleDB stands in for DynamoDB in the examples: every write gets reply
-// (nil means it succeeded), GetItem gets item, and requests are counted.
-// In a service, pass a *dynamodb.Client instead.
+// (nil means it succeeded), GetItem gets item, Query pages through table
+// (example_list_test.go), and requests are counted. In a service, pass a
+// *dynamodb.Client instead.
 type exampleDB struct {
 	reply    error
 	item     map[string]types.AttributeValue
+	table    []map[string]types.AttributeValue
 	requests int
 }
 
@@ -48,9 +50,9 @@ func (db *exampleDB) TransactWriteItems(context.Context, *dynamodb.TransactWrite
 	return &dynamodb.TransactWriteItemsOutput{}, db.reply
 }
 
-func (db *exampleDB) Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+func (db *exampleDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	db.requests++
-	return &dynamodb.QueryOutput{}, db.reply
+	return db.query(in), db.reply
 }
 
 // item marshals an example item.

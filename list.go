@@ -174,6 +174,20 @@ func (l *GuardedList) page(ctx context.Context, slice reflect.Value) (string, er
 	return next, nil
 }
 
+// Input returns the Query that the next Page would send, without sending
+// it, or the error Page would return before sending. The input is the
+// builder's own: Page does not reuse it.
+func (l *GuardedList) Input() (*dynamodb.QueryInput, error) {
+	if l.err != nil {
+		return nil, l.err
+	}
+	in, err := l.fill(new(queryBlock))
+	if err != nil {
+		return nil, l.errorf(ErrInvalidInput, err.Error())
+	}
+	return in, nil
+}
+
 // fill builds the Query of the page in b.
 func (l *GuardedList) fill(b *queryBlock) (*dynamodb.QueryInput, error) {
 	g := l.g
