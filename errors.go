@@ -207,7 +207,7 @@ func (o *op) failed(ctx context.Context, cause error, w judged, full bool) (map[
 	if o.g.noOld {
 		return o.classify(ctx, e, ccf, w, full)
 	}
-	if o.ownID(ccf.Item) || (o.retried() && w.landed(ccf.Item)) {
+	if doubt := o.retried(); o.ownID(ccf.Item) || (doubt && w.landed(ccf.Item)) {
 		return ccf.Item, nil
 	}
 	e.explain(w.judge(ccf.Item), ccf.Item)
