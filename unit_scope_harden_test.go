@@ -74,7 +74,9 @@ func TestWithoutOldItem_classificationFilter_holdsTheTenantAndNoOwnerForAdmins(t
 			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Update("alice", k).Set("a", 1).Run(ctx) },
 			"(#go = :gc AND #gt = :gtn) OR #gw = :gw"},
 		{"tenant admin", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", WriteID: "wid"},
-			func(g *ddbguard.Guard) error { return g.ForTenant("acme").Admin(scReason).Update("ops", k).Set("a", 1).Run(ctx) },
+			func(g *ddbguard.Guard) error {
+				return g.ForTenant("acme").Admin(scReason).Update("ops", k).Set("a", 1).Run(ctx)
+			},
 			"#gt = :gtn"},
 		{"tenant user get", ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant"},
 			func(g *ddbguard.Guard) error {
