@@ -20,7 +20,9 @@ type pfBadGuards struct {
 	plain  *ddbguard.Guard // no version, no editors
 	typed  *ddbguard.Guard // KeyTypes: N
 	sorted *ddbguard.Guard // a sort key, KeyTypes: S, N
-	api    ddbguard.API
+	// sortedS has a sort key of undeclared type.
+	sortedS *ddbguard.Guard
+	api     ddbguard.API
 }
 
 // TestBadInput_isRefusedWithATypedErrorAndNoRequest lists malformed
@@ -31,15 +33,16 @@ func TestBadInput_isRefusedWithATypedErrorAndNoRequest(t *testing.T) {
 	env := pfNewEnv(t, "bad_input")
 	api := &ddbguardtest.Faults{API: env.client}
 	s := env.schema
-	plain, typed, sorted := s, s, s
+	plain, typed, sorted, sortedS := s, s, s, s
 	plain.Version, plain.Editors, plain.Protected = "", "", nil
 	typed.KeyTypes = []types.ScalarAttributeType{types.ScalarAttributeTypeN}
 	sorted.SortKey, sorted.KeyTypes = "sk", []types.ScalarAttributeType{types.ScalarAttributeTypeS, types.ScalarAttributeTypeN}
+	sortedS.SortKey = "sk"
 	b := pfBadGuards{g: env.guard(api), api: api}
 	for _, x := range []struct {
 		dst **ddbguard.Guard
 		s   ddbguard.Schema
-	}{{&b.plain, plain}, {&b.typed, typed}, {&b.sorted, sorted}} {
+	}{{&b.plain, plain}, {&b.typed, typed}, {&b.sorted, sorted}, {&b.sortedS, sortedS}} {
 		g, err := ddbguard.New(api, x.s)
 		if err != nil {
 			t.Fatal(err)
@@ -147,6 +150,71 @@ func TestBadInput_isRefusedWithATypedErrorAndNoRequest(t *testing.T) {
 		{"Add of a string", ddbguard.ErrInvalidInput, func() error { return b.g.Update("alice", k).Add("a", "x").Run(ctx) }},
 		{"Value into nil", ddbguard.ErrInvalidInput, func() error { return b.g.Update("alice", k).Set("a", 1).Value(ctx, nil) }},
 		{"Get into a non-pointer", ddbguard.ErrInvalidInput, func() error { return b.g.Get(ctx, "alice", k, out) }},
+		// DynamoDB's own limits.
+		{"partition key over 2048 bytes", ddbguard.ErrInvalidInput, func() error { return b.g.Delete("alice", pfKey(strings.Repeat("k", 2049))).Run(ctx) }},
+		{"binary partition key over 2048 bytes", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Delete("alice", ddbguard.Key{PK: make([]byte, 2049)}).Run(ctx)
+		}},
+		{"sort key over 1024 bytes", ddbguard.ErrInvalidInput, func() error {
+			return b.sortedS.Delete("alice", ddbguard.Key{PK: "k1", SK: strings.Repeat("s", 1025)}).Run(ctx)
+		}},
+		{"binary sort key over 1024 bytes", ddbguard.ErrInvalidInput, func() error {
+			return b.sortedS.Update("alice", ddbguard.Key{PK: "k1", SK: make([]byte, 1025)}).Set("a", 1).Run(ctx)
+		}},
+		{"item sort key over 1024 bytes", ddbguard.ErrInvalidInput, func() error {
+			return b.sortedS.Create("alice", map[string]any{pfPK: "k1", "sk": strings.Repeat("s", 1025)}).Run(ctx)
+		}},
+		{"number of 39 significant digits", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Set("a", &types.AttributeValueMemberN{Value: "123456789012345678901234567890123456789"}).Run(ctx)
+		}},
+		{"float 1e200", ddbguard.ErrInvalidInput, func() error { return b.g.Update("alice", k).Set("a", 1e200).Run(ctx) }},
+		{"float 1e-200", ddbguard.ErrInvalidInput, func() error { return b.g.Update("alice", k).Add("a", 1e-200).Run(ctx) }},
+		{"number 1E+126", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Set("a", &types.AttributeValueMemberN{Value: "1E+126"}).Run(ctx)
+		}},
+		{"number 1E-131", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Set("a", &types.AttributeValueMemberN{Value: "-1E-131"}).Run(ctx)
+		}},
+		{"hexadecimal number", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Set("a", &types.AttributeValueMemberN{Value: "0x1p-2"}).Run(ctx)
+		}},
+		{"1e200 in an item", ddbguard.ErrInvalidInput, func() error { return b.g.Create("alice", map[string]any{pfPK: "k1", "f": 1e200}).Run(ctx) }},
+		{"1e200 in a number set", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Add("a", &types.AttributeValueMemberNS{Value: []string{"1", "1e200"}}).Run(ctx)
+		}},
+		{"1e200 nested in a map", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Update("alice", k).Set("a", map[string]any{"m": []any{1e200}}).Run(ctx)
+		}},
+		{"number key 1e126", ddbguard.ErrInvalidInput, func() error {
+			return b.typed.Delete("alice", ddbguard.Key{PK: &types.AttributeValueMemberN{Value: "1e126"}}).Run(ctx)
+		}},
+		{"number key of 39 digits", ddbguard.ErrInvalidInput, func() error {
+			return b.typed.Delete("alice", ddbguard.Key{PK: &types.AttributeValueMemberN{Value: "1.23456789012345678901234567890123456789"}}).Run(ctx)
+		}},
+		{"float key 1e200", ddbguard.ErrInvalidInput, func() error { return b.typed.Delete("alice", ddbguard.Key{PK: 1e200}).Run(ctx) }},
+		{"IfVersion(-1)", ddbguard.ErrInvalidInput, func() error { return b.g.Update("alice", k).Set("a", 1).IfVersion(-1).Run(ctx) }},
+		{"IfVersion(MaxInt64), replace", ddbguard.ErrInvalidInput, func() error {
+			return b.g.Replace("alice", map[string]any{pfPK: "k1"}).IfVersion(math.MaxInt64).Run(ctx)
+		}},
+		{"IfVersion(MaxInt64), delete", ddbguard.ErrInvalidInput, func() error { return b.g.Delete("alice", k).IfVersion(math.MaxInt64).Run(ctx) }},
+		{"transaction naming N 0 and -0", ddbguard.ErrInvalidInput, func() error {
+			n := func(v string) ddbguard.Key { return ddbguard.Key{PK: &types.AttributeValueMemberN{Value: v}} }
+			return ddbguard.NewTx(api).Delete(b.typed.Delete("alice", n("0"))).Update(b.typed.Update("alice", n("-0")).Set("a", 1)).Run(ctx)
+		}},
+		{"transaction naming N 0.0 and 0e5", ddbguard.ErrInvalidInput, func() error {
+			n := func(v string) ddbguard.Key { return ddbguard.Key{PK: &types.AttributeValueMemberN{Value: v}} }
+			return ddbguard.NewTx(api).Delete(b.typed.Delete("alice", n("0.0"))).Delete(b.typed.Delete("bob", n("0e5"))).Run(ctx)
+		}},
+		{"transaction naming N 1.50 and 15e-1", ddbguard.ErrInvalidInput, func() error {
+			n := func(v string) ddbguard.Key { return ddbguard.Key{PK: &types.AttributeValueMemberN{Value: v}} }
+			return ddbguard.NewTx(api).Delete(b.typed.Delete("alice", n("1.50"))).
+				Check(b.typed.Check(n("15e-1"), expression.Name("a").AttributeExists())).Run(ctx)
+		}},
+		{"builder of another transaction", ddbguard.ErrInvalidInput, func() error {
+			d := b.g.Delete("alice", k)
+			ddbguard.NewTx(api).Delete(d)
+			return ddbguard.NewTx(api).Delete(d).Run(ctx)
+		}},
 		{"set the owner", ddbguard.ErrProtectedAttribute, func() error { return b.g.Update("alice", k).Set(pfOwner, "bob").Run(ctx) }},
 		{"create naming another owner", ddbguard.ErrProtectedAttribute, func() error {
 			return b.g.Create("alice", map[string]any{pfPK: "k1", pfOwner: "bob"}).Run(ctx)
