@@ -315,17 +315,25 @@ func listOut(out any) (reflect.Value, error) {
 var avMapType = reflect.TypeOf(map[string]types.AttributeValue(nil))
 
 // decodeItems sets slice to a fresh slice holding items. A fresh one, so
-// that no field of an earlier page's item survives into this page's.
+// that no field of an earlier page's item survives into this page's, and
+// a slice the caller kept from that page is not overwritten.
 func decodeItems(items []map[string]types.AttributeValue, slice reflect.Value) error {
 	s := reflect.MakeSlice(slice.Type(), len(items), len(items))
-	raw := slice.Type().Elem() == avMapType
-	for i, item := range items {
-		if raw {
+	if slice.Type().Elem() == avMapType {
+		for i, item := range items {
 			s.Index(i).Set(reflect.ValueOf(item))
-			continue
 		}
-		if err := attributevalue.UnmarshalMap(item, s.Index(i).Addr().Interface()); err != nil {
-			return err
+		slice.Set(s)
+		return nil
+	}
+	if len(items) > 0 {
+		d := attributevalue.NewDecoder()
+		var m types.AttributeValueMemberM // one wrapper, reused for every item
+		for i, item := range items {
+			m.Value = item
+			if err := d.Decode(&m, s.Index(i).Addr().Interface()); err != nil {
+				return err
+			}
 		}
 	}
 	slice.Set(s)
