@@ -29,6 +29,10 @@
 //   - [Guard.Create] ([GuardedCreate]): attribute_not_exists(pk), with the
 //     owner stamped from the caller.
 //   - [Guard.Get]: a consistent read that returns only the caller's items.
+//   - [Guard.List] ([GuardedList]): the caller's own items, a page per
+//     Query on Schema.OwnerIndex keyed by owner = :caller; its cursors are
+//     bound to the index, the caller and the tenant, and [WithCursorKey]
+//     seals them.
 //   - [Guard.Check] ([GuardedCheck]) and [NewTx] ([Tx]): several guarded
 //     writes and policy checks committed atomically.
 //

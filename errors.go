@@ -58,7 +58,7 @@ func (e *childError) Is(target error) bool { return target == e.parent }
 // errors.As(err, &ccf) with ccf a *types.ConditionalCheckFailedException hold
 // on the same value.
 type Error struct {
-	Op    string // "update", "transfer", "delete", "create", "replace", "get", "check", "tx"
+	Op    string // "update", "transfer", "delete", "create", "replace", "get", "list", "check", "tx"
 	Table string
 	Key   Key
 	Index int   // position of the failing item in a Tx; -1 outside a transaction

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -21,17 +20,6 @@ const (
 	keyCondOwner  = phOwner + " = " + vCaller
 	keyCondTenant = keyCondOwner + " AND " + phTenant + " = " + vTenant
 )
-
-// listPlan is what New works out once for List: the key condition, the
-// names Where may not use and the key attributes a cursor holds. Views of
-// the Guard share it.
-type listPlan struct {
-	index   string
-	keyCond string
-	attrs   []cursorAttr        // in name order
-	keys    map[string]struct{} // Owner, Tenant and every key attribute
-	sealAD  []byte              // a sealed cursor's additional data
-}
 
 // GuardedList lists the caller's own items, a page per request, through
 // Schema.OwnerIndex. Build it with Guard.List, set Where, Limit, Descending
@@ -315,97 +303,27 @@ func listOut(out any) (reflect.Value, error) {
 var avMapType = reflect.TypeOf(map[string]types.AttributeValue(nil))
 
 // decodeItems sets slice to a fresh slice holding items. A fresh one, so
-// that no field of an earlier page's item survives into this page's.
+// that no field of an earlier page's item survives into this page's, and
+// a slice the caller kept from that page is not overwritten.
 func decodeItems(items []map[string]types.AttributeValue, slice reflect.Value) error {
 	s := reflect.MakeSlice(slice.Type(), len(items), len(items))
-	raw := slice.Type().Elem() == avMapType
-	for i, item := range items {
-		if raw {
+	if slice.Type().Elem() == avMapType {
+		for i, item := range items {
 			s.Index(i).Set(reflect.ValueOf(item))
-			continue
 		}
-		if err := attributevalue.UnmarshalMap(item, s.Index(i).Addr().Interface()); err != nil {
-			return err
+		slice.Set(s)
+		return nil
+	}
+	if len(items) > 0 {
+		d := attributevalue.NewDecoder()
+		var m types.AttributeValueMemberM // one wrapper, reused for every item
+		for i, item := range items {
+			m.Value = item
+			if err := d.Decode(&m, s.Index(i).Addr().Interface()); err != nil {
+				return err
+			}
 		}
 	}
 	slice.Set(s)
-	return nil
-}
-
-// planList checks the owner index's part of the Schema and works out
-// listPlan. It runs in New, after the rest of the Schema is checked.
-func (g *Guard) planList() error {
-	s := &g.s
-	if s.OwnerIndex == "" {
-		if s.OwnerIndexSortKey != "" || s.OwnerIndexSortKeyType != "" {
-			return errors.New("OwnerIndexSortKey and OwnerIndexSortKeyType need OwnerIndex")
-		}
-		return nil
-	}
-	if err := checkName(s.OwnerIndex); err != nil {
-		return fmt.Errorf("OwnerIndex: %w", err)
-	}
-	sk, skType := s.OwnerIndexSortKey, s.OwnerIndexSortKeyType
-	if s.Tenant != "" {
-		if sk != "" && sk != s.Tenant {
-			return errors.New("with Tenant, OwnerIndexSortKey must be Tenant")
-		}
-		if skType != "" && skType != types.ScalarAttributeTypeS {
-			return errors.New("with Tenant, OwnerIndexSortKeyType must be S")
-		}
-		sk, skType = s.Tenant, types.ScalarAttributeTypeS
-	}
-	p := &listPlan{index: s.OwnerIndex, keyCond: keyCondOwner, keys: map[string]struct{}{}}
-	if s.Tenant != "" {
-		p.keyCond = keyCondTenant
-	}
-	add := func(a cursorAttr) error {
-		for i := range p.attrs {
-			if p.attrs[i].name != a.name {
-				continue
-			}
-			if p.attrs[i].typ != "" && a.typ != "" && p.attrs[i].typ != a.typ {
-				return fmt.Errorf("OwnerIndexSortKeyType contradicts the type of key %q", a.name)
-			}
-			if a.typ != "" {
-				p.attrs[i].typ = a.typ
-			}
-			p.attrs[i].tenant = p.attrs[i].tenant || a.tenant
-			p.attrs[i].max = min(p.attrs[i].max, a.max)
-			return nil
-		}
-		p.attrs = append(p.attrs, a)
-		return nil
-	}
-	add(cursorAttr{name: s.PartitionKey, typ: g.keyType(0), max: 2048})
-	if s.SortKey != "" {
-		add(cursorAttr{name: s.SortKey, typ: g.keyType(1), max: 1024})
-	}
-	if sk == s.Owner {
-		return errors.New("OwnerIndexSortKey cannot be Owner, the index's partition key")
-	}
-	add(cursorAttr{name: s.Owner, typ: types.ScalarAttributeTypeS, max: 2048, owner: true})
-	if sk != "" {
-		if err := checkName(sk); err != nil {
-			return fmt.Errorf("OwnerIndexSortKey: %w", err)
-		}
-		if skType != "" && skType != types.ScalarAttributeTypeS && skType != types.ScalarAttributeTypeN && skType != types.ScalarAttributeTypeB {
-			return fmt.Errorf("OwnerIndexSortKeyType %q is not S, N or B", skType)
-		}
-		if err := add(cursorAttr{name: sk, typ: skType, max: 1024, tenant: s.Tenant != ""}); err != nil {
-			return err
-		}
-	} else if skType != "" {
-		return errors.New("OwnerIndexSortKeyType needs an index sort key")
-	}
-	if s.Tenant != "" {
-		p.keys[s.Tenant] = struct{}{}
-	}
-	for _, a := range p.attrs {
-		p.keys[a.name] = struct{}{}
-	}
-	sort.Slice(p.attrs, func(i, j int) bool { return p.attrs[i].name < p.attrs[j].name })
-	p.sealAD = append([]byte{cursorSealed}, p.index...)
-	g.list = p
 	return nil
 }

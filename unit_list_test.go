@@ -1,7 +1,10 @@
 package ddbguard_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -310,4 +313,49 @@ func TestList_input_isWhatPageSends_andSendsNothing(t *testing.T) {
 	_, err = g.List(uCaller).Where(expression.Name("owner").Equal(expression.Value("x"))).Input()
 	uIsOnly(t, err, ddbguard.ErrInvalidInput)
 	assert.Equal(t, 1, api.Requests())
+}
+
+func TestList_oneGuardPagedConcurrently_acceptsOnlyEachCallersOwnCursor(t *testing.T) {
+	key := ddbguard.WithCursorKey(uCursorKey(9))
+	g, err := ddbguard.New(uEcho{}, uListSchema(), key)
+	require.NoError(t, err)
+	callers := []string{"alice", "bob", "carol", "dave"}
+	cursors := make([]string, len(callers))
+	for i, c := range callers {
+		issuer, err := ddbguard.New(uNoopQuery{page: &dynamodb.QueryOutput{LastEvaluatedKey: uLastKey(c, "doc-1", 10)}}, uListSchema(), key)
+		require.NoError(t, err)
+		var out []map[string]any
+		cursors[i], err = issuer.List(c).Page(uCtx, &out)
+		require.NoError(t, err)
+	}
+	errs := make(chan error, len(callers)*len(callers)*10)
+	var wg sync.WaitGroup
+	for range 10 {
+		for i, c := range callers {
+			for j, cursor := range cursors {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var out []map[string]any
+					next, err := g.List(c).After(cursor).Page(uCtx, &out)
+					if (i == j) != (err == nil) || (err == nil && next == "") {
+						errs <- fmt.Errorf("%s with %s's cursor: next %q, %v", c, callers[j], next, err)
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// uEcho answers every Query with an empty page that ends where it
+// started; it keeps no state, so that many goroutines can share it.
+type uEcho struct{ ddbguard.API }
+
+func (uEcho) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return &dynamodb.QueryOutput{LastEvaluatedKey: in.ExclusiveStartKey}, nil
 }
