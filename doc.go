@@ -43,6 +43,19 @@
 // :placeholders; the guard's own placeholders (#g…, :g…) cannot collide with
 // those of the expression package (#0, :0) or of the builders (#n0, :v0).
 //
+// # Views: tenants and admins
+//
+// With Schema.Tenant, every operation goes through [Guard.ForTenant]: each
+// condition also requires the item's tenant (#gt = :gtn), Create and
+// Replace stamp it, and every check made in Go tests it first, so the same
+// user id in two tenants is two people; the bare Guard refuses everything.
+// [Guard.Admin] returns an [AdminGuard], a wider view with its own type for
+// support tools and jobs: its writes skip only the owner and editors
+// comparison, keep every other guard, and reach the [WithAudit] hook with
+// the acting admin and the stated reason, whatever their outcome. Views
+// compose in either order, never change their parent, and fail closed when
+// they cannot confine.
+//
 // Builders keep the first error met while chaining; Run, Value and Input
 // return it before any request is sent. Input builds the SDK input without
 // sending it, so the generated text can be inspected and tested.
