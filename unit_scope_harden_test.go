@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -116,4 +117,64 @@ func TestWithoutOldItem_adminWithoutTenant_probesWithNoFilter(t *testing.T) {
 	require.NotNil(t, q)
 	assert.Nil(t, q.FilterExpression, "an admin may see every item: no filter")
 	assert.Equal(t, 2, api.Requests())
+}
+
+func TestAdmin_tx_auditsEachAdminItemOnSuccessAndOnAnUnjudgedFailure(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		answer error
+		failed bool
+	}{
+		{"success", nil, false},
+		{"throttled", &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := new(ddbguardtest.API)
+			api.On("TransactWriteItems", mock.Anything, mock.Anything).Return(&dynamodb.TransactWriteItemsOutput{}, tc.answer)
+			var events []ddbguard.AuditEvent
+			g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant"},
+				ddbguard.WithAudit(func(_ context.Context, e ddbguard.AuditEvent) { events = append(events, e) }))
+			require.NoError(t, err)
+			user, admin := g.ForTenant("acme"), g.ForTenant("acme").Admin(scReason)
+			err = ddbguard.NewTx(api).
+				Update(admin.Update("ops", ddbguard.Key{PK: "a"}).Set("s", 1)).
+				Update(user.Update("alice", ddbguard.Key{PK: "b"}).Set("s", 1)).
+				Delete(admin.Delete("ops", ddbguard.Key{PK: "c"})).
+				Run(ctx)
+			assert.Equal(t, tc.failed, err != nil)
+			require.Len(t, events, 2, "one event per Admin-view item, none for the user's")
+			for i, want := range []int{0, 2} {
+				assert.Equal(t, want, events[i].Index)
+				assert.True(t, events[i].Admin)
+				assert.Equal(t, "ops", events[i].Caller)
+				assert.Equal(t, "acme", events[i].Tenant)
+				assert.Equal(t, tc.failed, events[i].Failed)
+				assert.Nil(t, events[i].Reason)
+			}
+			assert.Equal(t, 1, api.Requests())
+		})
+	}
+}
+
+func TestAdmin_deniedTx_auditsTheFailingItemOnce(t *testing.T) {
+	api := new(ddbguardtest.API)
+	stored := ddbguardtest.Item(map[string]any{"pk": "a", "tenant": "acme", "owner": "alice", "version": 2})
+	api.On("TransactWriteItems", mock.Anything, mock.Anything).
+		Return(nil, ddbguardtest.TxCanceled(ddbguardtest.ReasonConditionFailed(stored), ddbguardtest.ReasonNone()))
+	var events []ddbguard.AuditEvent
+	g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", Version: "version"},
+		ddbguard.WithAudit(func(_ context.Context, e ddbguard.AuditEvent) { events = append(events, e) }))
+	require.NoError(t, err)
+	admin := g.ForTenant("acme").Admin(scReason)
+	err = ddbguard.NewTx(api).
+		Update(admin.Update("ops", ddbguard.Key{PK: "a"}).Set("s", 1).IfVersion(1)).
+		Update(admin.Update("ops", ddbguard.Key{PK: "b"}).Set("s", 1)).
+		Run(context.Background())
+	e := uAsError(t, err)
+	assert.ErrorIs(t, err, ddbguard.ErrConflict)
+	assert.NotNil(t, e.Item, "the admin sees the item it conflicted with")
+	require.Len(t, events, 1)
+	assert.Equal(t, ddbguard.AuditEvent{Op: "update", Table: "docs", Key: ddbguard.Key{PK: "a"}, Caller: "ops",
+		Reason: ddbguard.ErrConflict, Index: 0, Tenant: "acme", Admin: true, Why: scReason, Failed: true}, events[0])
 }
