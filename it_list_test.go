@@ -20,6 +20,7 @@ import (
 // itListDoc is an item of the List tests' tables.
 type itListDoc struct {
 	PK      string `dynamodbav:"pk"`
+	SK      string `dynamodbav:"sk,omitempty"`
 	Owner   string `dynamodbav:"owner"`
 	Tenant  string `dynamodbav:"tenant,omitempty"`
 	Created int    `dynamodbav:"created"`
@@ -43,6 +44,9 @@ func itListTable(t *testing.T, s ddbguard.Schema, n int, open func(i int) bool, 
 	docs := make([]itListDoc, n)
 	for i := range docs {
 		docs[i] = itListDoc{PK: fmt.Sprintf("doc-%02d", i), Owner: itListOwners[i%len(itListOwners)], Created: i, Status: "closed"}
+		if s.SortKey != "" {
+			docs[i].SK = fmt.Sprintf("v-%02d", i)
+		}
 		if open != nil && open(i) {
 			docs[i].Status = "open"
 		}
@@ -127,6 +131,8 @@ func TestIT_List_pagesHoldOnlyTheCallersItems_eachOnce(t *testing.T) {
 		{name: "index sorted by created", schema: sorted},
 		{name: "index sorted by created, descending", schema: sorted, descending: true},
 		{name: "sealed cursors", schema: sorted, opts: []ddbguard.Option{ddbguard.WithCursorKey(uCursorKey(7))}},
+		{name: "index sorted by the table's sort key", schema: ddbguard.Schema{SortKey: "sk", OwnerIndex: "by_owner", OwnerIndexSortKey: "sk"}},
+		{name: "index sorted by the table's sort key, descending", schema: ddbguard.Schema{SortKey: "sk", OwnerIndex: "by_owner", OwnerIndexSortKey: "sk"}, descending: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,5 +332,43 @@ func TestIT_List_tenantView_listsOnlyItsTenant_andBindsCursorsToIt(t *testing.T)
 	c.expect(t, "", 0)
 	if len(page) != 0 {
 		t.Errorf("globex got %v from acme's cursor", page)
+	}
+}
+
+func TestIT_List_itemTransferredMidList_leavesTheOldOwnersPagesAndJoinsTheNewOwners(t *testing.T) {
+	t.Parallel()
+	s := ddbguard.Schema{OwnerIndex: "by_owner", OwnerIndexSortKey: "created", OwnerIndexSortKeyType: types.ScalarAttributeTypeN}
+	g, c, raw, _ := itListTable(t, s, 12, nil)
+	// Alice's first page ends at doc-03; she then hands doc-03 and doc-06
+	// to bob, and continues from a cursor that names an item now his.
+	var page []itListDoc
+	cursor, err := g.List("alice").Limit(2).Page(itCtx(t), &page)
+	if err != nil || cursor == "" || page[1].PK != "doc-03" {
+		t.Fatalf("alice's first page: %v, next %q, %v", page, cursor, err)
+	}
+	for _, pk := range []string{"doc-03", "doc-06"} {
+		if err := g.Transfer("alice", ddbguard.Key{PK: pk}, "bob").Run(itCtx(t)); err != nil {
+			t.Fatalf("transfer %s: %v", pk, err)
+		}
+	}
+	c.Reset()
+
+	rest, _ := itListAll(t, g, c, "alice", func(l *ddbguard.GuardedList) *ddbguard.GuardedList {
+		return l.Limit(2).After(cursor)
+	})
+	if got := itListPKs(rest, func(itListDoc) bool { return true }); !slices.Equal(got, []string{"doc-09"}) {
+		t.Errorf("alice's pages after the transfer: %v, want only doc-09", got)
+	}
+	_, err = g.List("bob").After(cursor).Page(itCtx(t), &page)
+	itWantErr(t, err, ddbguard.ErrInvalidInput)
+	c.expect(t, "", 0)
+
+	bobs, _ := itListAll(t, g, c, "bob", func(l *ddbguard.GuardedList) *ddbguard.GuardedList { return l.Limit(3) })
+	if got := itListPKs(bobs, func(d itListDoc) bool { return d.PK == "doc-03" || d.PK == "doc-06" }); len(got) != 2 {
+		t.Errorf("bob's list lacks the items he received: %v", bobs)
+	}
+	tb := &itTable{raw: raw, name: g.Schema().Table, pk: "pk"}
+	if got := tb.decode(t, ddbguard.Key{PK: "doc-03"}); got["owner"] != "bob" {
+		t.Errorf("doc-03 is stored as %v", got)
 	}
 }

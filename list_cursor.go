@@ -241,7 +241,7 @@ func cursorValue(av types.AttributeValue, a cursorAttr) (string, error) {
 		}
 	case *types.AttributeValueMemberN:
 		got = types.ScalarAttributeTypeN
-		if err := checkNumber(v.Value); err != nil || len(v.Value) > 64 {
+		if err := checkNumber(v.Value); err != nil {
 			return "", errors.New("cursor holds a key that is not a number")
 		}
 		size = 1
