@@ -78,13 +78,22 @@
 // # Retries
 //
 // The SDK retries a request whose response was lost. When the first attempt
-// had landed, the retry fails its condition on that write. When an earlier
-// attempt of a write is in doubt (the SDK sent it more than once, which
-// ddbguard counts with a middleware it adds to the call, or the same
-// builder's previous Run ended without an answer), a Create that finds its
-// identical item under the caller's ownership, and an Update with IfVersion
-// whose Set and Remove are found at the next version, are recognized as the
-// caller's own write and reported as success. A first attempt that finds
-// the same item has met a separate write and reports the conflict.
-// Transactions rely on [Tx.Token] (ClientRequestToken) instead.
+// had landed, the retry fails its condition on that write. With
+// [Schema.WriteID] every write but a Delete stores a fresh random id of its
+// own and every write but a Create requires the stored id to be another
+// one, so a retry that fails on its own id is reported as success; a
+// transaction whose reasons show one of its writes holding its own id has
+// landed. This protects a write against its own retries until another write
+// lands on the item; exactly-once across other writes needs IfVersion.
+// Without WriteID an update's retry is never reported as success from what
+// it finds (ErrConflict with the item); a Create still recognizes its exact
+// item when an earlier attempt is in doubt.
+//
+// # Refusals
+//
+// A failure that returns no Item carries a fresh exception as its Cause,
+// holding only the message (a transaction: each reason's code), and
+// [Error.RequestID]. [WithoutOldItem] keeps the stored item off the wire:
+// no write asks for it, and a failure is classified by one consistent
+// Query that returns only what the caller may see.
 package ddbguard

@@ -205,10 +205,13 @@ func uCheckExprs(cc *types.ConditionCheck, err error) (uExprs, error) {
 // or an empty ExpressionAttributeValues map.
 func TestInput_everyBuilderDefinesExactlyThePlaceholdersItUses(t *testing.T) {
 	schemas := map[string]ddbguard.Schema{
-		"plain":   {Table: uTable, PartitionKey: "pk"},
-		"editors": {Table: uTable, PartitionKey: "pk", Editors: "editors"},
-		"version": {Table: uTable, PartitionKey: "pk", Version: "version"},
-		"full":    {Table: uTable, PartitionKey: "pk", Version: "version", Editors: "editors", Protected: []string{"p1", "p2"}},
+		"plain":    {Table: uTable, PartitionKey: "pk"},
+		"editors":  {Table: uTable, PartitionKey: "pk", Editors: "editors"},
+		"version":  {Table: uTable, PartitionKey: "pk", Version: "version"},
+		"full":     {Table: uTable, PartitionKey: "pk", Version: "version", Editors: "editors", Protected: []string{"p1", "p2"}},
+		"write id": {Table: uTable, PartitionKey: "pk", WriteID: "wid"},
+		"full with write id": {Table: uTable, PartitionKey: "pk", Version: "version", Editors: "editors",
+			Protected: []string{"p1", "p2"}, WriteID: "wid"},
 	}
 	for sn, s := range schemas {
 		g, _ := uNew(t, s, nil)
