@@ -72,8 +72,9 @@ type Error struct {
 
 	// Item is the item as DynamoDB held it when the write failed. It is set
 	// only when the caller owns the item (or is one of its editors, for an
-	// update), so a conflict can be resolved without another read; it is
-	// never set for ErrNotOwner or ErrNotFound, nor under WithoutOldItem.
+	// update, or is the actor of an Admin view) in the view's tenant, so a
+	// conflict can be resolved without another read; it is never set for
+	// ErrNotOwner or ErrNotFound, nor under WithoutOldItem.
 	// Every failure without an Item has a Cause of one shape: a fresh
 	// exception holding only its message (a transaction: each reason's
 	// code), with no item, no HTTP response and no body.
