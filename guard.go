@@ -277,6 +277,9 @@ func (g *Guard) start(name, caller string) op {
 		o.fail(ErrUnauthenticated, "empty caller")
 	case !utf8.ValidString(caller):
 		o.fail(ErrInvalidInput, "caller is not valid UTF-8")
+	case g.s.OwnerIndex != "" && len(caller) > maxPartitionKey:
+		// The owner is OwnerIndex's partition key: DynamoDB would refuse it.
+		o.fail(ErrInvalidInput, "caller longer than 2048 bytes, an index key's limit")
 	}
 	return o
 }
