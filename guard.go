@@ -355,7 +355,7 @@ func (o *op) report(ctx context.Context, err *Error) *Error {
 // write's caller for a failed Check, which has none.
 func (o *op) reportAs(ctx context.Context, err *Error, caller string) *Error {
 	if err.Err != nil && o.g.audit != nil {
-		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: caller, Reason: err.Err, Index: err.Index})
+		o.g.audit(ctx, AuditEvent{Op: err.Op, Table: err.Table, Key: err.Key, Caller: caller, Reason: err.Err, Index: err.Index, Tenant: o.g.tenant, Failed: true})
 	}
 	return err
 }
