@@ -62,8 +62,13 @@ type Schema struct {
 	// be PartitionKey.
 	Tenant string
 	// WriteID optionally names a string attribute where every write but
-	// Delete stores a fresh random id of its own, so that a retry of a write
-	// that landed is recognized as that write.
+	// Delete stores a fresh random id of its own (crypto/rand.Text), while
+	// every write but Create requires the stored id to be another one: a
+	// retry of a write that landed fails on its own id and is reported as
+	// success. This protects a write against its own retries until another
+	// write lands on the item; exactly-once across other writes needs
+	// IfVersion. It is a guarded attribute; mark it `json:"-"` in types
+	// that a body is read into.
 	WriteID string
 }
 
