@@ -63,8 +63,13 @@ type Schema struct {
 	// be PartitionKey.
 	Tenant string
 	// WriteID optionally names a string attribute where every write but
-	// Delete stores a fresh random id of its own, so that a retry of a write
-	// that landed is recognized as that write.
+	// Delete stores a fresh random id of its own (crypto/rand.Text), while
+	// every write but Create requires the stored id to be another one: a
+	// retry of a write that landed fails on its own id and is reported as
+	// success. This protects a write against its own retries until another
+	// write lands on the item; exactly-once across other writes needs
+	// IfVersion. It is a guarded attribute; mark it `json:"-"` in types
+	// that a body is read into.
 	WriteID string
 }
 
@@ -308,6 +313,9 @@ func (g *Guard) start(name, caller string) op {
 		o.fail(ErrUnauthenticated, "empty caller")
 	case !utf8.ValidString(caller):
 		o.fail(ErrInvalidInput, "caller is not valid UTF-8")
+	case g.s.OwnerIndex != "" && len(caller) > maxPartitionKey:
+		// The owner is OwnerIndex's partition key: DynamoDB would refuse it.
+		o.fail(ErrInvalidInput, "caller longer than 2048 bytes, an index key's limit")
 	}
 	return o
 }

@@ -3,6 +3,7 @@ package ddbguard_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -40,4 +41,18 @@ func TestIfVersion_outsideZeroToMaxInt64_isInvalidInputWithoutRequest(t *testing
 	in, err := g.Replace(uCaller, map[string]any{"pk": "doc-1", "sk": "rev-1"}).IfVersion(math.MaxInt64 - 1).Input()
 	require.NoError(t, err)
 	assert.Equal(t, "9223372036854775807", in.Item["version"].(*types.AttributeValueMemberN).Value)
+}
+
+func TestOwnerIndex_callerOrNewOwnerOverIndexKeyLimit_isInvalidInputWithoutRequest(t *testing.T) {
+	s := uFullSchema()
+	s.OwnerIndex = "by_owner"
+	g, api := uNew(t, s, nil)
+	long := strings.Repeat("c", 2049)
+	uIsOnly(t, g.Update(long, uKey).Set("a", 1).Run(uCtx), ddbguard.ErrInvalidInput)
+	uIsOnly(t, g.Create(long, map[string]any{"pk": "doc-1", "sk": "rev-1"}).Run(uCtx), ddbguard.ErrInvalidInput)
+	uIsOnly(t, g.Transfer(uCaller, uKey, long).Run(uCtx), ddbguard.ErrInvalidInput)
+	assert.Equal(t, 0, api.Requests())
+	// Without an owner index the owner is an ordinary attribute.
+	plain, _ := uNew(t, uFullSchema(), nil)
+	assert.NoError(t, plain.Transfer(uCaller, uKey, long).Run(uCtx))
 }

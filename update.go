@@ -58,8 +58,11 @@ func (g *Guard) Update(caller string, k Key) *GuardedUpdate {
 // request.
 func (g *Guard) Transfer(caller string, k Key, newOwner string) *GuardedUpdate {
 	u := &GuardedUpdate{op: g.newOp("transfer", caller, k), kind: kindTransfer}
-	if strings.TrimSpace(newOwner) == "" || !utf8.ValidString(newOwner) {
+	switch {
+	case strings.TrimSpace(newOwner) == "" || !utf8.ValidString(newOwner):
 		u.fail(ErrInvalidInput, "new owner must be a non-blank UTF-8 string")
+	case g.s.OwnerIndex != "" && len(newOwner) > maxPartitionKey:
+		u.fail(ErrInvalidInput, "new owner longer than 2048 bytes, an index key's limit")
 	}
 	u.arg = &types.AttributeValueMemberS{Value: newOwner}
 	return u

@@ -20,7 +20,10 @@
 // condition fails: the item as it was, since every guarded write asks for
 // ReturnValuesOnConditionCheckFailure=ALL_OLD. ConditionFailed(nil) is the
 // answer for an item that does not exist. TxCanceled does the same for a
-// transaction.
+// transaction. Under ddbguard.WithoutOldItem a write asks for nothing:
+// answer ConditionFailed(nil), and answer the Query that classifies the
+// failure (ScannedCount 0: no item; ScannedCount 1 and no Items: someone
+// else's item).
 //
 // A method called without a matching On expectation panics, as testify's
 // mocks do, so a test that expects no request needs no expectation at all.
