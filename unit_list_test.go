@@ -359,3 +359,16 @@ type uEcho struct{ ddbguard.API }
 func (uEcho) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	return &dynamodb.QueryOutput{LastEvaluatedKey: in.ExclusiveStartKey}, nil
 }
+
+func TestList_lastKeyTooLongForACursor_failsThePageWithoutSentinel(t *testing.T) {
+	long := strings.Repeat("a", 2048)
+	g, api := uListGuard(t, uListSchema(), []*dynamodb.QueryOutput{{LastEvaluatedKey: ddbguardtest.Item(map[string]any{
+		"pk": strings.Repeat("p", 2048), "sk": "rev-1", "owner": long, "created": 1})}})
+	var out []map[string]any
+	next, err := g.List(long).Page(uCtx, &out)
+	e := uAsError(t, err)
+	assert.Nil(t, e.Err)
+	assert.Contains(t, err.Error(), "4 KiB")
+	assert.Equal(t, "", next)
+	assert.Equal(t, 1, api.Requests())
+}
