@@ -74,6 +74,17 @@ func TestIT_Admin_eachBuilderSkipsOnlyTheOwnerCheck_andIsAudited(t *testing.T) {
 	if got := e.read(t, map[string]any{"pk": "nope"}); got != nil {
 		t.Errorf("an admin update created %s", itDump(got))
 	}
+	nope := ddbguard.Key{PK: "nope"}
+	var none map[string]any
+	itWantErr(t, a.Transfer("ops", nope, "bob").Run(ctx), ddbguard.ErrNotFound)
+	itWantErr(t, a.AddEditors("ops", nope, "dave").Run(ctx), ddbguard.ErrNotFound)
+	itWantErr(t, a.RemoveEditors("ops", nope, "dave").Run(ctx), ddbguard.ErrNotFound)
+	itWantErr(t, a.Replace("ops", map[string]any{"pk": "nope", "owner": "alice"}).IfVersion(1).Run(ctx), ddbguard.ErrNotFound)
+	itWantErr(t, a.Get(ctx, "ops", nope, &none), ddbguard.ErrNotFound)
+	e.c.expect(t, "", 6)
+	if got := e.read(t, map[string]any{"pk": "nope"}); got != nil {
+		t.Errorf("an admin write created %s", itDump(got))
+	}
 	itWantErr(t, a.Update("", k).Set("state", "x").Run(ctx), ddbguard.ErrUnauthenticated)
 	e.audit()
 	e.c.Reset()
