@@ -178,3 +178,23 @@ func TestAdmin_deniedTx_auditsTheFailingItemOnce(t *testing.T) {
 	assert.Equal(t, ddbguard.AuditEvent{Op: "update", Table: "docs", Key: ddbguard.Key{PK: "a"}, Caller: "ops",
 		Reason: ddbguard.ErrConflict, Index: 0, Tenant: "acme", Admin: true, Why: scReason, Failed: true}, events[0])
 }
+
+func TestWithoutOldItem_adminReplace_projectsTheOwner_andAnotherStoredOwnerIsConflict(t *testing.T) {
+	api := new(ddbguardtest.API)
+	api.On("PutItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(nil))
+	var q *dynamodb.QueryInput
+	api.On("Query", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		q = args.Get(1).(*dynamodb.QueryInput)
+	}).Return(&dynamodb.QueryOutput{ScannedCount: 1, Items: []map[string]types.AttributeValue{
+		ddbguardtest.Item(map[string]any{"pk": "doc-1", "owner": "bob", "tenant": "acme", "version": 1}),
+	}}, nil)
+	g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", Version: "version"}, ddbguard.WithoutOldItem())
+	require.NoError(t, err)
+	err = g.ForTenant("acme").Admin(scReason).Replace("ops", map[string]any{"pk": "doc-1", "owner": "alice"}).IfVersion(1).Run(context.Background())
+	assert.ErrorIs(t, err, ddbguard.ErrConflict)
+	assert.Nil(t, uAsError(t, err).Item, "never an item under WithoutOldItem")
+	require.NotNil(t, q)
+	assert.Equal(t, "#gt = :gtn", aws.ToString(q.FilterExpression))
+	assert.Equal(t, "#gk, #gv, #gt, #go", aws.ToString(q.ProjectionExpression))
+	assert.Equal(t, 2, api.Requests())
+}
