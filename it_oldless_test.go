@@ -132,9 +132,13 @@ func TestIT_WithoutOldItem_get_isOneFilteredQuery(t *testing.T) {
 		c.expect(t, itQuery, 1)
 	}
 	out = nil
-	itWantErr(t, g.Get(itCtx(t), "mallory", itDoc, &out), ddbguard.ErrNotOwner)
+	if e := itWantErr(t, g.Get(itCtx(t), "mallory", itDoc, &out), ddbguard.ErrNotOwner); e.RequestID == "" {
+		t.Error("no RequestID")
+	}
 	c.expect(t, itQuery, 1)
-	itWantErr(t, g.Get(itCtx(t), "alice", ddbguard.Key{PK: "nope"}, &out), ddbguard.ErrNotFound)
+	if e := itWantErr(t, g.Get(itCtx(t), "alice", ddbguard.Key{PK: "nope"}, &out), ddbguard.ErrNotFound); e.RequestID == "" {
+		t.Error("no RequestID")
+	}
 	c.expect(t, itQuery, 1)
 	if out != nil {
 		t.Errorf("a refused Get filled out: %v", out)
