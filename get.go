@@ -6,7 +6,9 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Get reads the item at k into out, a non-nil pointer, with a strongly
@@ -40,12 +42,20 @@ func (g *Guard) Get(ctx context.Context, caller string, k Key, out any) error {
 	case err != nil:
 		return o.report(ctx, &Error{Op: o.name, Table: g.s.Table, Key: k, Index: -1, Cause: err, RequestID: requestID(err)})
 	case len(res.Item) == 0:
-		return o.report(ctx, o.errorf(ErrNotFound, ""))
+		return o.report(ctx, o.refused(ErrNotFound, res.ResultMetadata))
 	case !g.inTenant(res.Item) || (!g.admin && !g.owns(caller, res.Item) && !g.edits(caller, res.Item)):
-		return o.report(ctx, o.errorf(ErrNotOwner, ""))
+		return o.report(ctx, o.refused(ErrNotOwner, res.ResultMetadata))
 	}
 	o.reportOK(ctx, -1)
 	return o.unmarshal(res.Item, out)
+}
+
+// refused returns Get's refusal, with the request id of the read that
+// decided it.
+func (o *op) refused(sentinel error, md middleware.Metadata) *Error {
+	e := o.errorf(sentinel, "")
+	e.RequestID, _ = awsmiddleware.GetRequestIDMetadata(md)
+	return e
 }
 
 // checkOut refuses an out argument that cannot receive an item.

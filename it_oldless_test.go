@@ -132,9 +132,13 @@ func TestIT_WithoutOldItem_get_isOneFilteredQuery(t *testing.T) {
 		c.expect(t, itQuery, 1)
 	}
 	out = nil
-	itWantErr(t, g.Get(itCtx(t), "mallory", itDoc, &out), ddbguard.ErrNotOwner)
+	if e := itWantErr(t, g.Get(itCtx(t), "mallory", itDoc, &out), ddbguard.ErrNotOwner); e.RequestID == "" {
+		t.Error("no RequestID")
+	}
 	c.expect(t, itQuery, 1)
-	itWantErr(t, g.Get(itCtx(t), "alice", ddbguard.Key{PK: "nope"}, &out), ddbguard.ErrNotFound)
+	if e := itWantErr(t, g.Get(itCtx(t), "alice", ddbguard.Key{PK: "nope"}, &out), ddbguard.ErrNotFound); e.RequestID == "" {
+		t.Error("no RequestID")
+	}
 	c.expect(t, itQuery, 1)
 	if out != nil {
 		t.Errorf("a refused Get filled out: %v", out)
@@ -168,7 +172,7 @@ func TestIT_Refusal_causeCarriesNoAnswer(t *testing.T) {
 	tb := itNewTable(t, false)
 	tb.seed(t, map[string]any{"pk": "big", "owner": "alice", "blob": strings.Repeat("s", 350*1024), "version": 1})
 	for _, opts := range [][]ddbguard.Option{nil, {ddbguard.WithoutOldItem()}} {
-		g, _ := tb.guard(t, itWID, opts...)
+		g, api := tb.guard(t, itWID, opts...)
 		var causes []error
 		for _, pk := range []string{"absent", "big"} {
 			for name, err := range map[string]error{
@@ -178,13 +182,13 @@ func TestIT_Refusal_causeCarriesNoAnswer(t *testing.T) {
 				var e *ddbguard.Error
 				var resp *awshttp.ResponseError
 				var ccf *types.ConditionalCheckFailedException
-				var api smithy.APIError
+				var apiErr smithy.APIError
 				switch {
 				case !errors.As(err, &e) || e.Err == nil || e.Item != nil:
 					t.Fatalf("%s %s: %v is not a refusal", name, pk, err)
 				case errors.As(err, &resp):
 					t.Errorf("%s %s: the HTTP response is reachable", name, pk)
-				case !errors.As(err, &ccf) || ccf.Item != nil || !errors.As(err, &api) || api.ErrorCode() != "ConditionalCheckFailedException":
+				case !errors.As(err, &ccf) || ccf.Item != nil || !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ConditionalCheckFailedException":
 					t.Errorf("%s %s: errors.As to the SDK's types fails", name, pk)
 				case e.RequestID == "":
 					t.Errorf("%s %s: no RequestID", name, pk)
@@ -196,6 +200,24 @@ func TestIT_Refusal_causeCarriesNoAnswer(t *testing.T) {
 			if !reflect.DeepEqual(c, causes[0]) {
 				t.Errorf("Causes differ: %#v and %#v", causes[0], c)
 			}
+		}
+		// A transaction's refusal: only the reasons' codes remain.
+		var txCauses []error
+		for _, pk := range []string{"absent", "big"} {
+			err := ddbguard.NewTx(api).Update(g.Update("mallory", ddbguard.Key{PK: pk}).Set("a", 1)).Run(itCtx(t))
+			var e *ddbguard.Error
+			var resp *awshttp.ResponseError
+			var tce *types.TransactionCanceledException
+			switch {
+			case !errors.As(err, &e) || e.Err == nil || e.Item != nil || e.RequestID == "":
+				t.Fatalf("tx %s: %v is not a refusal with a RequestID", pk, err)
+			case errors.As(err, &resp) || !errors.As(err, &tce):
+				t.Errorf("tx %s: Cause %#v", pk, e.Cause)
+			}
+			txCauses = append(txCauses, e.Cause)
+		}
+		if !reflect.DeepEqual(txCauses[0], txCauses[1]) {
+			t.Errorf("transaction Causes differ: %#v and %#v", txCauses[0], txCauses[1])
 		}
 	}
 }

@@ -223,9 +223,9 @@ func (o *op) getQuery(ctx context.Context) (map[string]types.AttributeValue, *Er
 	case err != nil:
 		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err, RequestID: requestID(err)}
 	case res.ScannedCount == 0:
-		return nil, o.errorf(ErrNotFound, "")
+		return nil, o.refused(ErrNotFound, res.ResultMetadata)
 	case len(res.Items) == 0:
-		return nil, o.errorf(ErrNotOwner, "")
+		return nil, o.refused(ErrNotOwner, res.ResultMetadata)
 	}
 	return res.Items[0], nil
 }

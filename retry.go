@@ -8,15 +8,18 @@ import (
 )
 
 // A write can be applied while its response is lost. Its retry then fails
-// its own condition on the write that landed, and the ALL_OLD item shows
-// that write. ddbguard reports such a retry as success, but only when an
-// earlier attempt of the same write is in doubt: the SDK's retryer sent the
-// request more than once (counted by attempts), or the same builder's
-// previous Run ended without DynamoDB's answer. A first attempt that finds
-// an identical item has met a separate write and reports the conflict.
+// its own condition on the write that landed. With Schema.WriteID the
+// stored id says whether that write was this one (writeid.go). Without it,
+// only a create is recognized, from the ALL_OLD item, and only when an
+// earlier attempt of it is in doubt: the SDK's retryer sent the request
+// more than once (counted by attempts), or the same builder's previous Run
+// ended without DynamoDB's answer; the stored item must then be exactly
+// the create's own. A first attempt that finds an identical item has met
+// a separate write and reports it. An update is never recognized this way:
+// equal values prove nothing about who wrote them.
 
-// attempts counts the attempts the SDK makes for one call, with a
-// middleware that runs after its retryer.
+// attempts counts the attempts the SDK makes for one call of a create,
+// with a middleware that runs after its retryer.
 type attempts int
 
 // ID names the middleware in the SDK's stack.

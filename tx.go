@@ -224,9 +224,12 @@ func (t *Tx) Input() (*dynamodb.TransactWriteItemsInput, error) {
 
 // Run sends the transaction: one TransactWriteItems request. When DynamoDB
 // cancels it, the *Error names the first failing item by Index, with the
-// reason classified from that item's ALL_OLD values: ErrNotFound,
+// reason classified from that item's ALL_OLD values (under WithoutOldItem,
+// from one Query of that item; a Check is ErrForbidden): ErrNotFound,
 // ErrNotOwner, ErrConflict, ErrAlreadyExists or ErrForbidden, or
-// ErrConflict for a TransactionConflict. Other reasons keep Err nil.
+// ErrConflict for a TransactionConflict. Other reasons keep Err nil. With
+// Schema.WriteID, a cancellation showing one of its writes holding its own
+// id means the transaction had landed: Run reports success.
 func (t *Tx) Run(ctx context.Context) error {
 	in, err := t.Input()
 	if err != nil {
