@@ -189,8 +189,9 @@ func (r *GuardedReplace) Run(ctx context.Context) (err error) {
 	}
 	defer func() { r.settle(err) }()
 	if _, err := r.g.api.PutItem(ctx, in); err != nil {
-		_, err = r.failed(ctx, err, r, false)
-		return err
+		if _, err = r.failed(ctx, err, r, false); err != nil {
+			return err
+		}
 	}
 	r.reportOK(ctx, -1)
 	return nil

@@ -123,3 +123,68 @@ func TestForTenant_anotherTenantsItem_isNotOwnerWithNothingOfIt(t *testing.T) {
 		}
 	}
 }
+
+// scLanded answers every write with a failed condition on an item that
+// holds the write's own id: an earlier attempt of this write landed.
+type scLanded struct {
+	scStore
+	tenant string
+}
+
+func (s *scLanded) stored(wid types.AttributeValue) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "doc-1"}, "owner": &types.AttributeValueMemberS{Value: "alice"},
+		"tenant": &types.AttributeValueMemberS{Value: s.tenant}, "wid": wid,
+	}
+}
+
+func (s *scLanded) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	s.requests++
+	return nil, ddbguardtest.ConditionFailed(s.stored(in.Item["wid"]))
+}
+
+func (s *scLanded) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	s.requests++
+	return nil, ddbguardtest.ConditionFailed(s.stored(in.ExpressionAttributeValues[":gw"]))
+}
+
+func TestViews_landedWrite_isRecognizedOnlyInTheViewsTenant_andAuditedAsSuccess(t *testing.T) {
+	for _, tc := range []struct {
+		stored string
+		want   error
+	}{{"acme", nil}, {"globex", ddbguard.ErrNotOwner}} {
+		api := &scLanded{tenant: tc.stored}
+		var events []ddbguard.AuditEvent
+		g, err := ddbguard.New(api, ddbguard.Schema{Table: "docs", PartitionKey: "pk", Tenant: "tenant", WriteID: "wid"},
+			ddbguard.WithAudit(func(_ context.Context, e ddbguard.AuditEvent) { events = append(events, e) }))
+		require.NoError(t, err)
+		a := g.ForTenant("acme").Admin(scReason)
+		ctx := context.Background()
+		errs := []error{
+			a.Update("ops", ddbguard.Key{PK: "doc-1"}).Set("s", 1).Run(ctx),
+			a.Replace("ops", map[string]any{"pk": "doc-1", "owner": "alice"}).Run(ctx),
+			g.ForTenant("acme").Update("alice", ddbguard.Key{PK: "doc-1"}).Set("s", 1).Run(ctx),
+		}
+		for i, err := range errs {
+			if tc.want == nil {
+				assert.NoError(t, err, "write %d: its own id in its tenant is its landed write", i)
+			} else {
+				assert.ErrorIs(t, err, tc.want, "write %d: its id in another tenant's item is not its write", i)
+				scNoItemIn(t, err, "globex")
+			}
+		}
+		require.Len(t, events, 2+b2iT(tc.want != nil), "admin events, and the user's refusal")
+		for _, e := range events[:2] {
+			assert.True(t, e.Admin)
+			assert.Equal(t, tc.want != nil, e.Failed)
+		}
+		assert.Equal(t, 3, api.requests)
+	}
+}
+
+func b2iT(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
