@@ -2,6 +2,7 @@ package ddbguard_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -174,4 +175,10 @@ func TestAdminGuard_list_isInvalidInputWithNoRequest(t *testing.T) {
 	_, err := g.ForTenant("acme").Admin(scReason).List("ops").Page(context.Background(), &out)
 	assert.ErrorIs(t, err, ddbguard.ErrInvalidInput)
 	assert.Equal(t, 0, api.Requests())
+}
+
+func TestAdminGuard_isNotAGuard(t *testing.T) {
+	admin, user := reflect.TypeOf((*ddbguard.AdminGuard)(nil)), reflect.TypeOf((*ddbguard.Guard)(nil))
+	assert.False(t, admin.AssignableTo(user), "an Admin view cannot be passed where a user's Guard is expected")
+	assert.False(t, admin.ConvertibleTo(user))
 }
