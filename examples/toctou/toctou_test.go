@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,8 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
+	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
+
+// TestMain says, once, how many tests needed DynamoDB and were skipped.
+func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
 // testConfig is a small run: a few seconds in all, and still enough rounds
 // that every scenario catches the naive service out.
@@ -20,9 +25,8 @@ var testConfig = config{rounds: 6, workers: 4, think: 2 * time.Millisecond}
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := ddblocal.Client(t)
-	table := ddblocal.NewTable(t, db, ddblocal.Table{Name: "toctou", PK: attrID})
-	return &env{db: db, table: table, cfg: testConfig}
+	db, s := ddbguardtest.LocalTable(t, ddbguard.Schema{Table: "toctou", PartitionKey: attrID})
+	return &env{db: db, table: s.Table, cfg: testConfig}
 }
 
 func TestAttacks_guardedHasNoViolations_naiveHasSomeInEveryScenario(t *testing.T) {
@@ -55,7 +59,7 @@ func TestAttacks_guardedHasNoViolations_naiveHasSomeInEveryScenario(t *testing.T
 }
 
 func TestRun_printsTableAndSummaryAsLastLine(t *testing.T) {
-	ddblocal.Client(t) // skips, or fails, without an endpoint; run reads it from the environment
+	ddbguardtest.LocalTable(t, ddbguard.Schema{PartitionKey: attrID}) // skips, or fails, without an endpoint; run reads it from the environment
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-rounds", "2", "-workers", "4"}, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
@@ -70,12 +74,12 @@ func TestRun_printsTableAndSummaryAsLastLine(t *testing.T) {
 }
 
 func TestRun_withoutEndpoint_explainsAndExits2(t *testing.T) {
-	t.Setenv(ddblocal.EnvEndpoint, "")
+	t.Setenv(envEndpoint, "")
 	var stdout, stderr bytes.Buffer
 	code := run(nil, &stdout, &stderr)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), "make demo")
-	assert.Contains(t, stderr.String(), ddblocal.EnvEndpoint)
+	assert.Contains(t, stderr.String(), envEndpoint)
 	assert.Empty(t, stdout.String())
 }
 
