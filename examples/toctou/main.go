@@ -23,9 +23,13 @@
 // for application work; the naive service reads before it, the guarded one
 // does not read at all.
 //
+// The output starts with a legend (what naive, guarded and a violation
+// are), then one progress line per scenario, the table, one violation of the
+// run told from the item's history, and a conclusion.
+//
 // Run it with `make demo`, which starts DynamoDB Local, or point it at a
-// running DynamoDB with -endpoint or DDBGUARD_DYNAMODB_ENDPOINT. The last
-// line printed is
+// running DynamoDB with -endpoint or DDBGUARD_DYNAMODB_ENDPOINT (from
+// examples/: go run ./toctou). The last line printed is
 //
 //	summary: naive_violations=N guarded_violations=M
 package main
@@ -87,6 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer dropTable(db, table)
 
+	fmt.Fprint(stdout, legend+"\n")
 	fmt.Fprintf(stdout, "toctou: table %s, %d rounds, %d workers, think %v\n", table, cfg.rounds, cfg.workers, cfg.think)
 	results, err := runAll(ctx, &env{db: db, table: table, cfg: cfg}, stdout)
 	if err != nil {
@@ -97,6 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := printTable(stdout, results); err != nil {
 		return 1
 	}
+	narrate(stdout, results)
 	naive, guarded := totals(results)
 	fmt.Fprintf(stdout, "summary: naive_violations=%d guarded_violations=%d\n", naive, guarded)
 	if guarded > 0 {
