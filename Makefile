@@ -48,11 +48,15 @@ DEMO := $(BIN)/toctou
 
 FUZZTIME ?= 60s
 
-.PHONY: test fmt vet staticcheck go-test demo bench fuzz soak \
+.PHONY: test fmt vet staticcheck snippets go-test demo bench fuzz soak \
 	dynamodb-start dynamodb-stop clean
 
-test: fmt vet staticcheck
+test: fmt vet staticcheck snippets
 	$(WITH_DYNAMODB) $(MAKE) go-test
+
+# Every ```go block of README.md compiles (go vet in a temporary module).
+snippets:
+	$(GO) run ./internal/cmd/checksnippets README.md
 
 # gofmt over every .go file of the repository, nested modules included.
 fmt:

@@ -138,7 +138,7 @@ func printHistory(out io.Writer, s *story) {
 	from, to := max(1, s.mark-2), min(len(s.history)-1, s.mark+1)
 	elided := func(n int) {
 		if n > 0 {
-			fmt.Fprintf(out, "       ... %d more\n", n)
+			fmt.Fprintf(out, "       ... %d more writes\n", n)
 		}
 	}
 	fmt.Fprintf(out, "       %s\n", s.history[0])
