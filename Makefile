@@ -1,9 +1,12 @@
 # ddbguard: build, lint and test. GNU make.
 #
-#   make test             gofmt, go vet, staticcheck, then go test -race against
-#                         DynamoDB Local (started and stopped around the tests),
-#                         then vet and test each nested module (analyzer, bench)
-#   make demo             the TOCTOU attack demo against DynamoDB Local
+#   make test             gofmt, go vet, staticcheck (every module), the README's
+#                         Go snippets, then go test -race against DynamoDB Local
+#                         (started and stopped around the tests), the nested
+#                         modules' tests (analyzer, bench, examples) and the
+#                         copy-each-example check
+#   make demo             the TOCTOU attack demo against DynamoDB Local (built
+#                         first, then DynamoDB Local is started)
 #   make bench            peer benchmarks (bench/ module) against DynamoDB Local
 #   make fuzz             every Fuzz target of the root package, FUZZTIME each
 #   make soak             the soak test (go test -soak) against DynamoDB Local
@@ -28,8 +31,11 @@ export GOFLAGS
 
 GO ?= go
 # Nested modules, each with its own go.mod; a missing one is skipped.
-NESTED := analyzer bench
+NESTED := analyzer bench examples
 NESTED_PRESENT = $(foreach d,$(NESTED),$(if $(wildcard $(d)/go.mod),$(d)))
+# Nested modules whose tests run with the race detector (the examples race
+# users against each other on purpose).
+NESTED_RACE := examples
 
 BIN := $(CURDIR)/.bin
 STATICCHECK_VERSION := v0.8.2
@@ -37,14 +43,20 @@ STATICCHECK := $(BIN)/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 
 WITH_DYNAMODB := scripts/with-dynamodb.sh
 DYNAMODB_LOCAL := scripts/dynamodb-local.sh
+EXAMPLES_COPY := scripts/check-examples-copy.sh
+DEMO := $(BIN)/toctou
 
 FUZZTIME ?= 60s
 
-.PHONY: test fmt vet staticcheck go-test demo bench fuzz soak \
+.PHONY: test fmt vet staticcheck snippets go-test demo bench fuzz soak \
 	dynamodb-start dynamodb-stop clean
 
-test: fmt vet staticcheck
+test: fmt vet staticcheck snippets
 	$(WITH_DYNAMODB) $(MAKE) go-test
+
+# Every ```go block of README.md compiles (go vet in a temporary module).
+snippets:
+	$(GO) run ./internal/cmd/checksnippets README.md
 
 # gofmt over every .go file of the repository, nested modules included.
 fmt:
@@ -83,13 +95,21 @@ go-test:
 	echo "$(GO) test -race -count=1 ./..."; \
 	$(GO) test -race -count=1 ./... || status=1; \
 	for d in $(NESTED_PRESENT); do \
-		echo "cd $$d && $(GO) test -count=1 ./..."; \
-		(cd $$d && $(GO) test -count=1 ./...) || status=1; \
+		race=; case " $(NESTED_RACE) " in *" $$d "*) race=-race;; esac; \
+		echo "cd $$d && $(GO) test $$race -count=1 ./..."; \
+		(cd $$d && $(GO) test $$race -count=1 ./...) || status=1; \
 	done; \
+	echo "$(EXAMPLES_COPY)"; \
+	GO="$(GO)" $(EXAMPLES_COPY) || status=1; \
 	exit $$status
 
+# Build first (a cold build compiles the AWS SDK for a minute or so), then
+# start DynamoDB Local, then run. The demo is its own module: examples/.
 demo:
-	$(WITH_DYNAMODB) $(GO) run ./examples/toctou
+	@echo "demo: building examples/toctou (the first build compiles the AWS SDK: up to a minute or two)" >&2
+	cd examples && $(GO) build -o $(DEMO) ./toctou
+	@echo "demo: built; starting DynamoDB Local, then the demo" >&2
+	$(WITH_DYNAMODB) $(DEMO)
 
 bench:
 	GO="$(GO)" bench/run.sh

@@ -75,6 +75,19 @@
 // status codes, reporting ErrNotOwner and ErrForbidden as 404 so that a
 // caller cannot learn whether someone else's item exists.
 //
+// # Testing
+//
+// Unit tests with the mock, integration tests with LocalTable: package
+// ddbguardtest has a testify mock of [API] whose answers are DynamoDB's
+// (ConditionFailed, TxCanceled), a Counter and a Faults wrapper, and
+// LocalTable, which creates a fresh table for a [Schema] on DynamoDB Local
+// and deletes it when the test ends. The examples of this package run on the
+// mock; [Example] is the whole flow.
+//
+// # Requirements
+//
+// Go 1.24 or newer; aws-sdk-go-v2 and testify are the only dependencies.
+//
 // # Retries
 //
 // The SDK retries a request whose response was lost. When the first attempt

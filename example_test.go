@@ -1,98 +1,99 @@
 package ddbguard_test
 
+// Every example is whole: it builds its own Guard on ddbguardtest.API, a
+// mock that stands in for a *dynamodb.Client and answers as DynamoDB would
+// (in a service, pass the client instead). Each mock answer is set with On
+// before the example runs the builder.
+
 import (
 	"context"
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/mock"
 
 	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
 
-// exampleDB stands in for DynamoDB in the examples: every write gets reply
-// (nil means it succeeded), GetItem gets item, Query pages through table
-// (example_list_test.go), and requests are counted. In a service, pass a
-// *dynamodb.Client instead.
-type exampleDB struct {
-	reply    error
-	item     map[string]types.AttributeValue
-	table    []map[string]types.AttributeValue
-	requests int
-}
+// A document service renames a document on behalf of the authenticated
+// caller. The owner check is the write's condition, so the answer depends on
+// who owns the document when DynamoDB writes, not on an earlier read. Here
+// the document is bob's: DynamoDB refuses alice's rename and returns the
+// item as it is, and ddbguard reports "not owner" without showing it to her.
+func Example() {
+	db := new(ddbguardtest.API) // in a service: a *dynamodb.Client
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(
+		ddbguardtest.Item(map[string]any{"id": "doc-1", "owner": "bob", "title": "Plans"}))).Once()
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(&dynamodb.UpdateItemOutput{}, nil).Once()
 
-func (db *exampleDB) GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	db.requests++
-	return &dynamodb.GetItemOutput{Item: db.item}, nil
-}
-
-func (db *exampleDB) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	db.requests++
-	return &dynamodb.PutItemOutput{}, db.reply
-}
-
-func (db *exampleDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	db.requests++
-	return &dynamodb.UpdateItemOutput{Attributes: db.item}, db.reply
-}
-
-func (db *exampleDB) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	db.requests++
-	return &dynamodb.DeleteItemOutput{Attributes: db.item}, db.reply
-}
-
-func (db *exampleDB) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	db.requests++
-	return &dynamodb.TransactWriteItemsOutput{}, db.reply
-}
-
-func (db *exampleDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	db.requests++
-	return db.query(in), db.reply
-}
-
-// item marshals an example item.
-func item(m map[string]any) map[string]types.AttributeValue {
-	av, err := attributevalue.MarshalMap(m)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Owner: "owner"})
 	if err != nil {
 		panic(err)
 	}
-	return av
-}
-
-// conditionFailed is DynamoDB's answer to a write whose condition failed,
-// with the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD).
-func conditionFailed(old map[string]any) error {
-	e := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
-	if old != nil {
-		e.Item = item(old)
+	ctx := context.Background()
+	rename := func(caller, title string) error {
+		return docs.Update(caller, ddbguard.Key{PK: "doc-1"}).Set("title", title).Run(ctx)
 	}
-	return e
+
+	err = rename("alice", "Mine now")
+	fmt.Println("alice:", errors.Is(err, ddbguard.ErrNotOwner), ddbguard.HTTPStatus(err))
+	err = rename("bob", "Plans v2")
+	fmt.Println("bob:", err, ddbguard.HTTPStatus(err))
+	fmt.Println("requests:", db.Requests())
+	fmt.Println("condition:", *db.LastInput().(*dynamodb.UpdateItemInput).ConditionExpression)
+	// Output:
+	// alice: true 404
+	// bob: <nil> 200
+	// requests: 2
+	// condition: attribute_exists(#gk) AND #go = :gc
 }
 
-func docs(db ddbguard.API) *ddbguard.Guard {
-	g, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+// New checks the schema once, at startup, and sends nothing: a misdeclared
+// schema is an error to fail on before serving, never one met on a request.
+func ExampleNew() {
+	db := new(ddbguardtest.API) // in a service: a *dynamodb.Client
+
+	_, err := ddbguard.New(db, ddbguard.Schema{Table: "docs"}) // no partition key
+	fmt.Println("no partition key:", errors.Is(err, ddbguard.ErrInvalidInput))
+
+	docs, err := ddbguard.New(db, ddbguard.Schema{
+		Table: "docs", PartitionKey: "id", Owner: "owner", Version: "version",
+		Protected: []string{"created_at"},
+	})
 	if err != nil {
 		panic(err)
 	}
-	return g
+	in, err := docs.Delete("alice", ddbguard.Key{PK: "doc-1"}).Input()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("delete's condition:", *in.ConditionExpression)
+	fmt.Println("requests:", db.Requests())
+	// Output:
+	// no partition key: true
+	// delete's condition: attribute_exists(#gk) AND #go = :gc
+	// requests: 0
 }
 
 func ExampleGuard_Update() {
-	db := &exampleDB{}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(&dynamodb.UpdateItemOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	u := g.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "Q3 plan")
+	u := docs.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "Q3 plan")
 	in, _ := u.Input()
 	fmt.Println(*in.ConditionExpression)
 	fmt.Println(*in.UpdateExpression)
 
-	err := u.Run(context.Background())
-	fmt.Println(err, db.requests)
+	err = u.Run(context.Background())
+	fmt.Println(err, db.Requests())
 	// Output:
 	// attribute_exists(#gk) AND #go = :gc
 	// SET #n0 = :v0 ADD #gv :g1
@@ -102,16 +103,21 @@ func ExampleGuard_Update() {
 func ExampleGuard_Update_notOwner() {
 	// The document changed hands after the handler read it: DynamoDB
 	// refuses the write and returns the item as it is now.
-	db := &exampleDB{reply: conditionFailed(map[string]any{"id": "doc-1", "owner": "bob", "title": "secret"})}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(
+		ddbguardtest.Item(map[string]any{"id": "doc-1", "owner": "bob", "title": "secret"})))
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := g.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "mine now").Run(context.Background())
+	err = docs.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "mine now").Run(context.Background())
 
 	var e *ddbguard.Error
 	errors.As(err, &e)
 	fmt.Println(errors.Is(err, ddbguard.ErrNotOwner), ddbguard.HTTPStatus(err))
 	fmt.Println(err)
-	fmt.Println("item shown:", e.Item != nil, "requests:", db.requests)
+	fmt.Println("item shown:", e.Item != nil, "requests:", db.Requests())
 	// Output:
 	// true 404
 	// ddbguard: update docs: not owner
@@ -121,10 +127,15 @@ func ExampleGuard_Update_notOwner() {
 func ExampleGuard_Update_conflict() {
 	// Alice edits version 3, but version 4 is stored: she owns the item, so
 	// the error carries it and she can merge without another read.
-	db := &exampleDB{reply: conditionFailed(map[string]any{"id": "doc-1", "owner": "alice", "version": 4})}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(
+		ddbguardtest.Item(map[string]any{"id": "doc-1", "owner": "alice", "version": 4})))
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := g.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "v3 edit").IfVersion(3).Run(context.Background())
+	err = docs.Update("alice", ddbguard.Key{PK: "doc-1"}).Set("title", "v3 edit").IfVersion(3).Run(context.Background())
 
 	var e *ddbguard.Error
 	errors.As(err, &e)
@@ -139,12 +150,15 @@ func ExampleGuard_Update_conflict() {
 
 func ExampleGuard_Update_protectedAttribute() {
 	// A client tries to take the item over through an update body. Nothing
-	// is sent.
-	db := &exampleDB{}
-	g := docs(db)
+	// is sent: the mock has no answer set, and none is needed.
+	db := new(ddbguardtest.API)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := g.Update("mallory", ddbguard.Key{PK: "doc-1"}).Set("owner", "mallory").Run(context.Background())
-	fmt.Println(errors.Is(err, ddbguard.ErrProtectedAttribute), ddbguard.HTTPStatus(err), db.requests)
+	err = docs.Update("mallory", ddbguard.Key{PK: "doc-1"}).Set("owner", "mallory").Run(context.Background())
+	fmt.Println(errors.Is(err, ddbguard.ErrProtectedAttribute), ddbguard.HTTPStatus(err), db.Requests())
 	// Output:
 	// true 400 0
 }
@@ -152,8 +166,11 @@ func ExampleGuard_Update_protectedAttribute() {
 func ExampleGuard_Update_with() {
 	// Nested paths and functions go through the expression package; their
 	// names are checked like Set's and the guard still applies.
-	g := docs(&exampleDB{})
-	in, _ := g.Update("alice", ddbguard.Key{PK: "doc-1"}).
+	docs, err := ddbguard.New(new(ddbguardtest.API), ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
+	in, _ := docs.Update("alice", ddbguard.Key{PK: "doc-1"}).
 		With(expression.Set(expression.Name("meta.tags"),
 			expression.ListAppend(expression.Name("meta.tags"), expression.Value([]string{"q3"})))).
 		If(expression.Name("status").Equal(expression.Value("draft"))).
@@ -166,10 +183,14 @@ func ExampleGuard_Update_with() {
 }
 
 func ExampleGuard_Transfer() {
-	db := &exampleDB{}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(&dynamodb.UpdateItemOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	u := g.Transfer("alice", ddbguard.Key{PK: "doc-1"}, "bob")
+	u := docs.Transfer("alice", ddbguard.Key{PK: "doc-1"}, "bob")
 	in, _ := u.Input()
 	fmt.Println(*in.UpdateExpression)
 	fmt.Println(u.Run(context.Background()))
@@ -181,15 +202,19 @@ func ExampleGuard_Transfer() {
 func ExampleGuard_AddEditors() {
 	// Alice lets Carol edit her document. Carol may then Update and Get it,
 	// but not Delete, Replace or Transfer it, nor change who edits it.
-	db := &exampleDB{}
-	g, _ := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Editors: "editors"})
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(&dynamodb.UpdateItemOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Editors: "editors"})
+	if err != nil {
+		panic(err)
+	}
 
-	add := g.AddEditors("alice", ddbguard.Key{PK: "doc-1"}, "carol")
+	add := docs.AddEditors("alice", ddbguard.Key{PK: "doc-1"}, "carol")
 	in, _ := add.Input()
 	fmt.Println(*in.UpdateExpression)
 	fmt.Println(add.Run(context.Background()))
 
-	in, _ = g.Update("carol", ddbguard.Key{PK: "doc-1"}).Set("title", "Edited").Input()
+	in, _ = docs.Update("carol", ddbguard.Key{PK: "doc-1"}).Set("title", "Edited").Input()
 	fmt.Println(*in.ConditionExpression)
 	// Output:
 	// ADD #ge :ge
@@ -198,20 +223,29 @@ func ExampleGuard_AddEditors() {
 }
 
 func ExampleGuard_Delete() {
-	db := &exampleDB{reply: conditionFailed(nil)}
-	g := docs(db)
+	// No item under the key: DynamoDB's failed condition returns nothing.
+	db := new(ddbguardtest.API)
+	db.On("DeleteItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(nil))
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := g.Delete("alice", ddbguard.Key{PK: "doc-404"}).Run(context.Background())
+	err = docs.Delete("alice", ddbguard.Key{PK: "doc-404"}).Run(context.Background())
 	fmt.Println(errors.Is(err, ddbguard.ErrNotFound), ddbguard.HTTPStatus(err))
 	// Output:
 	// true 404
 }
 
 func ExampleGuard_Create() {
-	db := &exampleDB{}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("PutItem", mock.Anything, mock.Anything).Return(&dynamodb.PutItemOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	c := g.Create("alice", map[string]any{"id": "doc-2", "title": "Notes"})
+	c := docs.Create("alice", map[string]any{"id": "doc-2", "title": "Notes"})
 	in, _ := c.Input()
 	fmt.Println(*in.ConditionExpression)
 	fmt.Println("owner:", in.Item["owner"].(*types.AttributeValueMemberS).Value,
@@ -224,20 +258,29 @@ func ExampleGuard_Create() {
 }
 
 func ExampleGuard_Create_alreadyExists() {
-	db := &exampleDB{reply: conditionFailed(map[string]any{"id": "doc-2", "owner": "bob"})}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("PutItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(
+		ddbguardtest.Item(map[string]any{"id": "doc-2", "owner": "bob"})))
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := g.Create("alice", map[string]any{"id": "doc-2"}).Run(context.Background())
+	err = docs.Create("alice", map[string]any{"id": "doc-2"}).Run(context.Background())
 	fmt.Println(errors.Is(err, ddbguard.ErrAlreadyExists), errors.Is(err, ddbguard.ErrConflict), ddbguard.HTTPStatus(err))
 	// Output:
 	// true true 409
 }
 
 func ExampleGuard_Replace() {
-	db := &exampleDB{}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("PutItem", mock.Anything, mock.Anything).Return(&dynamodb.PutItemOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	r := g.Replace("alice", map[string]any{"id": "doc-1", "title": "Rewritten"}).IfVersion(4)
+	r := docs.Replace("alice", map[string]any{"id": "doc-1", "title": "Rewritten"}).IfVersion(4)
 	in, _ := r.Input()
 	fmt.Println(*in.ConditionExpression)
 	fmt.Println("writes version", in.Item["version"].(*types.AttributeValueMemberN).Value)
@@ -249,14 +292,21 @@ func ExampleGuard_Replace() {
 }
 
 func ExampleGuard_Get() {
-	db := &exampleDB{item: item(map[string]any{"id": "doc-1", "owner": "bob", "title": "secret"})}
-	g := docs(db)
+	// The stored document is bob's.
+	db := new(ddbguardtest.API)
+	db.On("GetItem", mock.Anything, mock.Anything).Return(&dynamodb.GetItemOutput{
+		Item: ddbguardtest.Item(map[string]any{"id": "doc-1", "owner": "bob", "title": "secret"}),
+	}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
 	var doc struct{ Title string }
-	err := g.Get(context.Background(), "alice", ddbguard.Key{PK: "doc-1"}, &doc)
+	err = docs.Get(context.Background(), "alice", ddbguard.Key{PK: "doc-1"}, &doc)
 	fmt.Println(errors.Is(err, ddbguard.ErrNotOwner), ddbguard.HTTPStatus(err), doc.Title == "")
 
-	err = g.Get(context.Background(), "bob", ddbguard.Key{PK: "doc-1"}, &doc)
+	err = docs.Get(context.Background(), "bob", ddbguard.Key{PK: "doc-1"}, &doc)
 	fmt.Println(err, doc.Title)
 	// Output:
 	// true 404 true
@@ -266,15 +316,19 @@ func ExampleGuard_Get() {
 func ExampleNewTx() {
 	// Alice hands two documents to Bob: both move or neither does, and each
 	// keeps its own guard.
-	db := &exampleDB{}
-	g := docs(db)
+	db := new(ddbguardtest.API)
+	db.On("TransactWriteItems", mock.Anything, mock.Anything).Return(&dynamodb.TransactWriteItemsOutput{}, nil)
+	docs, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := ddbguard.NewTx(db).
-		Update(g.Transfer("alice", ddbguard.Key{PK: "doc-1"}, "bob")).
-		Update(g.Transfer("alice", ddbguard.Key{PK: "doc-2"}, "bob")).
+	err = ddbguard.NewTx(db).
+		Update(docs.Transfer("alice", ddbguard.Key{PK: "doc-1"}, "bob")).
+		Update(docs.Transfer("alice", ddbguard.Key{PK: "doc-2"}, "bob")).
 		Token("handover-7f3a").
 		Run(context.Background())
-	fmt.Println(err, db.requests)
+	fmt.Println(err, db.Requests())
 	// Output:
 	// <nil> 1
 }
@@ -282,18 +336,21 @@ func ExampleNewTx() {
 func ExampleGuard_Check() {
 	// Only an admin of org#1 may rename the org's shared document. The
 	// membership is checked in the same transaction as the write, so a
-	// revocation cannot slip in between.
-	db := &exampleDB{reply: &types.TransactionCanceledException{
-		Message: aws.String("Transaction cancelled"),
-		CancellationReasons: []types.CancellationReason{
-			{Code: aws.String("ConditionalCheckFailed")},
-			{Code: aws.String("None")},
-		},
-	}}
-	members, _ := ddbguard.New(db, ddbguard.Schema{Table: "members", PartitionKey: "pk", SortKey: "sk"})
-	shared, _ := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Editors: "editors"})
+	// revocation cannot slip in between. Here alice is not an admin:
+	// DynamoDB cancels the transaction on its first item, the check.
+	db := new(ddbguardtest.API)
+	db.On("TransactWriteItems", mock.Anything, mock.Anything).Return(nil, ddbguardtest.TxCanceled(
+		ddbguardtest.ReasonConditionFailed(nil), ddbguardtest.ReasonNone()))
+	members, err := ddbguard.New(db, ddbguard.Schema{Table: "members", PartitionKey: "pk", SortKey: "sk"})
+	if err != nil {
+		panic(err)
+	}
+	shared, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Editors: "editors"})
+	if err != nil {
+		panic(err)
+	}
 
-	err := ddbguard.NewTx(db).
+	err = ddbguard.NewTx(db).
 		Check(members.Check(ddbguard.Key{PK: "org#1", SK: "member#alice"},
 			expression.Name("role").Equal(expression.Value("admin")))).
 		Update(shared.Update("alice", ddbguard.Key{PK: "doc-9"}).Set("title", "Renamed")).

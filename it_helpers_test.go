@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +23,10 @@ import (
 	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
+
+// TestMain runs the package's tests; without DynamoDB it then says how many
+// integration tests were skipped and the command that runs them.
+func TestMain(m *testing.M) { os.Exit(ddblocal.Main(m)) }
 
 // itCounting counts the requests sent through it, by operation, to prove
 // that every guarded operation is one request.
@@ -140,12 +145,18 @@ func itNewTable(t *testing.T, sorted bool) *itTable {
 	return itNewTableSpec(t, spec)
 }
 
-// itNewTableSpec creates the table spec describes.
+// itNewTableSpec creates the table spec describes (spec.Name is the name's
+// prefix), with ddbguardtest.LocalTable: an index in spec becomes the
+// Schema's owner index, its partition key the owner attribute.
 func itNewTableSpec(t *testing.T, spec ddblocal.Table) *itTable {
 	t.Helper()
-	raw := ddblocal.Client(t)
-	name := ddblocal.NewTable(t, raw, spec)
-	return &itTable{raw: raw, name: name, pk: spec.PK, sk: spec.SK}
+	raw, s := ddbguardtest.LocalTable(t, ddbguard.Schema{
+		Table: spec.Name, PartitionKey: spec.PK, SortKey: spec.SK,
+		KeyTypes:   []types.ScalarAttributeType{spec.PKType, spec.SKType},
+		OwnerIndex: spec.Index, Owner: spec.IndexPK,
+		OwnerIndexSortKey: spec.IndexSK, OwnerIndexSortKeyType: spec.IndexSKType,
+	})
+	return &itTable{raw: raw, name: s.Table, pk: spec.PK, sk: spec.SK}
 }
 
 func itShortName(t *testing.T) string {

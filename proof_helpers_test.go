@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ddbguard/ddbguard"
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
 
 // The proof suites (proof_*_test.go) share one table layout: a string
@@ -41,18 +41,18 @@ type pfEnv struct {
 	schema ddbguard.Schema
 }
 
-// pfNewEnv creates a table named after prefix; the test is skipped or
-// failed, as ddblocal decides, when no DynamoDB is configured.
+// pfNewEnv creates a table named after prefix with ddbguardtest.LocalTable;
+// the test is skipped or failed, as LocalTable decides, when no DynamoDB is
+// configured.
 func pfNewEnv(tb testing.TB, prefix string) *pfEnv {
 	tb.Helper()
-	c := ddblocal.Client(tb)
+	c, s := ddbguardtest.LocalTable(tb, ddbguard.Schema{
+		Table: "proof_" + prefix, PartitionKey: pfPK, Owner: pfOwner, Version: pfVer,
+		Editors: pfEditors, Protected: []string{pfCreated},
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	tb.Cleanup(cancel)
-	name := ddblocal.NewTable(tb, c, ddblocal.Table{Name: "proof_" + prefix, PK: pfPK})
-	return &pfEnv{tb: tb, ctx: ctx, client: c, schema: ddbguard.Schema{
-		Table: name, PartitionKey: pfPK, Owner: pfOwner, Version: pfVer,
-		Editors: pfEditors, Protected: []string{pfCreated},
-	}}
+	return &pfEnv{tb: tb, ctx: ctx, client: c, schema: s}
 }
 
 // guard returns a Guard on the table that sends through api (the raw

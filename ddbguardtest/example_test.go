@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/ddbguard/ddbguard"
 	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/stretchr/testify/mock"
@@ -71,4 +74,35 @@ func ExampleTxCanceled() {
 	// Output:
 	// item: 1 not owner: true item shown: false
 	// status: 404 requests: 1
+}
+
+// An integration test gets a fresh table for its Schema on DynamoDB Local
+// (make test starts one and sets DDBGUARD_DYNAMODB_ENDPOINT), and checks the
+// stored item behind the guard's back with the raw client. Without the
+// endpoint the test is skipped. This example is compiled, not run: it needs
+// a *testing.T.
+func ExampleLocalTable() {
+	testRename := func(t *testing.T) {
+		client, schema := ddbguardtest.LocalTable(t, ddbguard.Schema{PartitionKey: "id", Owner: "owner"})
+		docs, err := ddbguard.New(client, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := docs.Create("alice", map[string]any{"id": "doc-1", "title": "Plans"}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err = docs.Update("mallory", ddbguard.Key{PK: "doc-1"}).Set("title", "Mine").Run(ctx)
+		if !errors.Is(err, ddbguard.ErrNotOwner) {
+			t.Fatalf("mallory's update: %v, want ErrNotOwner", err)
+		}
+		out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(schema.Table),
+			Key:       ddbguardtest.Item(map[string]any{"id": "doc-1"}),
+		})
+		if err != nil || out.Item["title"].(*types.AttributeValueMemberS).Value != "Plans" {
+			t.Fatalf("stored item: %v, %v", out, err)
+		}
+	}
+	_ = testRename
 }

@@ -57,6 +57,17 @@ func LocalTable(t testing.TB, s ddbguard.Schema) (*dynamodb.Client, ddbguard.Sch
 	return c, s
 }
 
+// Main runs m's tests and returns their exit code; call it from TestMain
+// in a package whose integration tests use LocalTable:
+//
+//	func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
+//
+// When LocalTable skipped tests because EnvEndpoint is unset, Main then
+// prints one line saying how many were skipped and how to run them (on the
+// terminal when there is one: `go test ./...` hides the output of a package
+// that passes). It prints nothing when EnvEndpoint is set.
+func Main(m *testing.M) int { return ddblocal.Main(m) }
+
 // keyType returns the type of an index key attribute: the table key's type
 // when the attribute is one of the table's keys, else typ.
 func keyType(spec ddblocal.Table, name string, typ types.ScalarAttributeType) types.ScalarAttributeType {

@@ -3,6 +3,7 @@ package ddbguardtest_test
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,10 @@ import (
 	"github.com/ddbguard/ddbguard"
 	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
+
+// TestMain runs the package's tests; without DynamoDB it then says how many
+// integration tests were skipped and the command that runs them.
+func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
 func TestLocalTable_createsKeysAndOwnerIndex_andDeletesTheTableAfterTheTest(t *testing.T) {
 	var name string

@@ -2,14 +2,18 @@
 // over DynamoDB, every write ownership-guarded by ddbguard.
 //
 //	export ITEMS_TOKEN_KEY=$(openssl rand -hex 32)
-//	go run ./examples/httpapi -endpoint http://127.0.0.1:8000 -create-table
-//	TOKEN=$(go run ./examples/httpapi -issue-token alice)
+//	go run ./httpapi -endpoint http://127.0.0.1:8000 -create-table
+//	TOKEN=$(go run ./httpapi -issue-token alice)
 //	curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 //	     -d '{"name":"first"}' localhost:8080/items
 //
 // ITEMS_TOKEN_KEY (hex, at least 32 bytes) keys the HMAC bearer tokens, the
 // part of package api to replace with your identity provider. SIGINT or
 // SIGTERM stops the server gracefully.
+//
+// The DynamoDB client comes from config.LoadDefaultConfig, as in production;
+// -endpoint (default $DDBGUARD_DYNAMODB_ENDPOINT) points it at DynamoDB
+// Local instead of AWS. See newClient in client.go.
 package main
 
 import (
@@ -27,11 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/ddbguard/ddbguard/examples/httpapi/api"
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
 
 // envTokenKey names the environment variable holding the token key. A key
@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs := flag.NewFlagSet("httpapi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", ":8080", "listen address")
-	fs.StringVar(&o.endpoint, "endpoint", os.Getenv(ddblocal.EnvEndpoint), "DynamoDB endpoint, e.g. DynamoDB Local (default $"+ddblocal.EnvEndpoint+")")
+	fs.StringVar(&o.endpoint, "endpoint", os.Getenv(envEndpoint), "DynamoDB endpoint such as DynamoDB Local's; empty means AWS (default $"+envEndpoint+")")
 	fs.StringVar(&o.table, "table", "items", "DynamoDB table")
 	fs.BoolVar(&o.createTable, "create-table", false, "create the table if it does not exist")
 	fs.StringVar(&o.issueToken, "issue-token", "", "print a bearer token for this user, valid for an hour, and exit")
@@ -100,24 +100,9 @@ func tokenKey() (*api.HMACTokens, error) {
 	return tokens, nil
 }
 
-// newClient returns the DynamoDB client. This example only talks to an
-// explicit endpoint (DynamoDB Local) with fake credentials; production code
-// builds the client from the environment's credentials and region instead:
-//
-//	cfg, err := config.LoadDefaultConfig(ctx) // github.com/aws/aws-sdk-go-v2/config
-//	if err != nil { ... }
-//	db := dynamodb.NewFromConfig(cfg)
-func newClient(endpoint string) (*dynamodb.Client, error) {
-	if endpoint == "" {
-		return nil, errors.New("no DynamoDB endpoint: give -endpoint or set " + ddblocal.EnvEndpoint +
-			" (production code would use config.LoadDefaultConfig, see newClient)")
-	}
-	return ddblocal.NewClient(endpoint), nil
-}
-
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, o options, tokens *api.HMACTokens, log *slog.Logger, ready chan<- string) error {
-	db, err := newClient(o.endpoint)
+	db, err := newClient(ctx, o.endpoint)
 	if err != nil {
 		return err
 	}
@@ -164,16 +149,4 @@ func serve(ctx context.Context, o options, tokens *api.HMACTokens, log *slog.Log
 		return err
 	}
 	return nil
-}
-
-// createTable creates the items table unless it exists.
-func createTable(ctx context.Context, db *dynamodb.Client, table string) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	err := ddblocal.CreateTable(ctx, db, ddblocal.Table{Name: table, PK: "id"})
-	var inUse *types.ResourceInUseException
-	if errors.As(err, &inUse) {
-		return nil
-	}
-	return err
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +15,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/ddbguard/ddbguard/examples/httpapi/api"
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
+
+// TestMain says, once, how many tests needed DynamoDB and were skipped.
+func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
 var testKey = bytes.Repeat([]byte{0x5a}, 32)
 
@@ -42,21 +46,71 @@ func TestRun_withoutAUsableTokenKey_exits2(t *testing.T) {
 	}
 }
 
-func TestRun_withoutEndpoint_exits1AndNamesTheProductionClient(t *testing.T) {
-	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
-	t.Setenv(ddblocal.EnvEndpoint, "")
-	var stdout, stderr bytes.Buffer
-	assert.Equal(t, 1, run(context.Background(), []string{"-addr", "127.0.0.1:0"}, &stdout, &stderr, nil))
-	assert.Contains(t, stderr.String(), "LoadDefaultConfig")
+// noAWSConfig points the SDK's default configuration at nothing: no
+// credentials, no region, no instance metadata.
+func noAWSConfig(t *testing.T) {
+	for _, name := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+		"AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func TestNewClient_loopbackEndpointWithoutAWSConfig_usesFakeCredentialsAndUSEast1(t *testing.T) {
+	noAWSConfig(t)
+	for _, endpoint := range []string{"http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"} {
+		db, err := newClient(context.Background(), endpoint)
+		require.NoError(t, err, endpoint)
+		creds, err := db.Options().Credentials.Retrieve(context.Background())
+		require.NoError(t, err, endpoint)
+		assert.Equal(t, "local", creds.AccessKeyID, endpoint)
+		assert.Equal(t, "us-east-1", db.Options().Region, endpoint)
+		assert.Equal(t, endpoint, aws.ToString(db.Options().BaseEndpoint))
+	}
+}
+
+func TestNewClient_loopbackEndpointWithCredentials_keepsThem(t *testing.T) {
+	noAWSConfig(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	db, err := newClient(context.Background(), "http://127.0.0.1:8000")
+	require.NoError(t, err)
+	creds, err := db.Options().Credentials.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "AKIDEXAMPLE", creds.AccessKeyID)
+	assert.Equal(t, "eu-west-1", db.Options().Region)
+}
+
+func TestNewClient_nonLoopbackEndpoint_neverGetsFakeCredentials(t *testing.T) {
+	noAWSConfig(t)
+	for _, endpoint := range []string{"", "https://dynamodb.eu-west-1.amazonaws.com", "http://10.0.0.5:8000", "http://127.0.0.1.example.com:8000"} {
+		db, err := newClient(context.Background(), endpoint)
+		require.NoError(t, err, endpoint)
+		_, err = db.Options().Credentials.Retrieve(context.Background())
+		assert.Error(t, err, "%q: no credentials are configured, so none may be made up", endpoint)
+		assert.Empty(t, db.Options().Region, endpoint)
+	}
+}
+
+func TestNewClient_malformedEndpoint_isRefused(t *testing.T) {
+	for _, endpoint := range []string{"127.0.0.1:8000", "ftp://127.0.0.1", "http://"} {
+		_, err := newClient(context.Background(), endpoint)
+		assert.Error(t, err, endpoint)
+	}
 }
 
 func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T) {
-	db := ddblocal.Client(t)
+	// LocalTable gives the client and a fresh name; the table is dropped so
+	// that -create-table has to create it.
+	db, s := ddbguardtest.LocalTable(t, ddbguard.Schema{Table: "httpapi-main", PartitionKey: "id"})
+	table := s.Table
+	_, err := db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	require.NoError(t, err)
 	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
-	table := fmt.Sprintf("httpapi-main-%d", time.Now().UnixNano())
-	t.Cleanup(func() {
-		_, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -64,7 +118,8 @@ func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T)
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-table", table, "-create-table"}, &bytes.Buffer{}, &stderr, ready)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-endpoint", os.Getenv(ddbguardtest.EnvEndpoint),
+			"-table", table, "-create-table"}, &bytes.Buffer{}, &stderr, ready)
 	}()
 	var addr string
 	select {

@@ -49,7 +49,7 @@ func (s *guarded) Update(ctx context.Context, caller, id, value string) error {
 	return s.g.Update(caller, ddbguard.Key{PK: id}).
 		Set(attrValue, value).
 		Set(attrLastWriter, caller).
-		With(appendHistory(entry(logUpdate, caller, ""))).
+		With(appendHistory(entry(logUpdate, caller, value))).
 		Run(ctx)
 }
 
@@ -63,7 +63,7 @@ func (s *guarded) UpdateIfVersion(ctx context.Context, caller, id string, versio
 		IfVersion(version).
 		Set(attrValue, value).
 		Set(attrLastWriter, caller).
-		With(appendHistory(entry(logUpdate, caller, strconv.FormatInt(version+1, 10)))).
+		With(appendHistory(entry(logUpdate, caller, strconv.FormatInt(version+1, 10)+" "+value))).
 		Run(ctx)
 }
 

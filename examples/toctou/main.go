@@ -23,9 +23,13 @@
 // for application work; the naive service reads before it, the guarded one
 // does not read at all.
 //
+// The output starts with a legend (what naive, guarded and a violation
+// are), then one progress line per scenario, the table, one violation of the
+// run told from the item's history, and a conclusion.
+//
 // Run it with `make demo`, which starts DynamoDB Local, or point it at a
-// running DynamoDB with -endpoint or DDBGUARD_DYNAMODB_ENDPOINT. The last
-// line printed is
+// running DynamoDB with -endpoint or DDBGUARD_DYNAMODB_ENDPOINT (from
+// examples/: go run ./toctou). The last line printed is
 //
 //	summary: naive_violations=N guarded_violations=M
 package main
@@ -45,8 +49,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
 
 func main() {
@@ -61,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.rounds, "rounds", 20, "rounds per scenario and implementation")
 	fs.IntVar(&cfg.workers, "workers", 8, "concurrent requests in a round (at least 2)")
 	fs.DurationVar(&cfg.think, "think", 2*time.Millisecond, "application work between a request's check and its write")
-	endpoint := fs.String("endpoint", os.Getenv(ddblocal.EnvEndpoint), "DynamoDB endpoint (default $"+ddblocal.EnvEndpoint+")")
+	endpoint := fs.String("endpoint", os.Getenv(envEndpoint), "DynamoDB endpoint (default $"+envEndpoint+")")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -71,20 +73,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if strings.TrimSpace(*endpoint) == "" {
 		fmt.Fprintf(stderr, "toctou: no DynamoDB endpoint. Run `make demo`, which starts DynamoDB Local,\n"+
-			"or start one (`make dynamodb-start`) and set %s or -endpoint.\n", ddblocal.EnvEndpoint)
+			"or start one (`make dynamodb-start`) and set %s or -endpoint.\n", envEndpoint)
 		return 2
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	db := ddblocal.NewClient(*endpoint)
-	table, err := createTable(ctx, db)
+	db, err := newClient(ctx, *endpoint)
+	if err != nil {
+		fmt.Fprintf(stderr, "toctou: %v\n", err)
+		return 2
+	}
+	table, err := newTable(ctx, db)
 	if err != nil {
 		fmt.Fprintf(stderr, "toctou: %v (is DynamoDB running at %s?)\n", err, *endpoint)
 		return 1
 	}
 	defer dropTable(db, table)
 
+	fmt.Fprint(stdout, legend+"\n")
 	fmt.Fprintf(stdout, "toctou: table %s, %d rounds, %d workers, think %v\n", table, cfg.rounds, cfg.workers, cfg.think)
 	results, err := runAll(ctx, &env{db: db, table: table, cfg: cfg}, stdout)
 	if err != nil {
@@ -95,6 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := printTable(stdout, results); err != nil {
 		return 1
 	}
+	narrate(stdout, results)
 	naive, guarded := totals(results)
 	fmt.Fprintf(stdout, "summary: naive_violations=%d guarded_violations=%d\n", naive, guarded)
 	if guarded > 0 {
@@ -103,16 +111,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// createTable creates the run's own table, so that runs never share items.
-func createTable(ctx context.Context, db *dynamodb.Client) (string, error) {
+// newTable creates the run's own table, so that runs never share items.
+func newTable(ctx context.Context, db *dynamodb.Client) (string, error) {
 	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
 	name := "ddbguard-toctou-" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	return name, ddblocal.CreateTable(ctx, db, ddblocal.Table{Name: name, PK: attrID})
+	return name, createTable(ctx, db, name)
 }
 
 // dropTable deletes the run's table, even after an interrupt.

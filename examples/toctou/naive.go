@@ -57,7 +57,7 @@ func (s *naive) Update(ctx context.Context, caller, id, value string) error {
 	if err := think(ctx, s.think); err != nil {
 		return err
 	}
-	return s.update(ctx, id, appendHistory(entry(logUpdate, caller, "")).
+	return s.update(ctx, id, appendHistory(entry(logUpdate, caller, value)).
 		Set(expression.Name(attrValue), expression.Value(value)).
 		Set(expression.Name(attrLastWriter), expression.Value(caller)).
 		Add(expression.Name(attrVersion), expression.Value(1)))
@@ -79,7 +79,7 @@ func (s *naive) UpdateIfVersion(ctx context.Context, caller, id string, version 
 	if err := think(ctx, s.think); err != nil {
 		return err
 	}
-	return s.update(ctx, id, appendHistory(entry(logUpdate, caller, strconv.FormatInt(version+1, 10))).
+	return s.update(ctx, id, appendHistory(entry(logUpdate, caller, strconv.FormatInt(version+1, 10)+" "+value)).
 		Set(expression.Name(attrValue), expression.Value(value)).
 		Set(expression.Name(attrLastWriter), expression.Value(caller)).
 		Set(expression.Name(attrVersion), expression.Value(version+1)))

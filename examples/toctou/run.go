@@ -33,6 +33,7 @@ type result struct {
 	violations int
 	requests   int64
 	busy       time.Duration
+	story      *story // the first violation seen, if any
 }
 
 // newImpls returns the two implementations, each with its own counter.
@@ -110,6 +111,7 @@ func runScenario(ctx context.Context, e *env, sc scenario, impls []impl, prefix 
 		rs[j].attempts = tallies[j].attempts.Load()
 		rs[j].requests += im.api.n.Load()
 		rs[j].busy = tallies[j].busy
+		rs[j].story = tallies[j].story
 	}
 	return rs, nil
 }

@@ -36,8 +36,18 @@ type tally struct {
 	attempts atomic.Int64
 	busy     time.Duration // time spent attacking, excluding seeding and checks
 
-	mu  sync.Mutex
-	err error // the first answer that was neither success nor refusal
+	mu    sync.Mutex
+	err   error  // the first answer that was neither success nor refusal
+	story *story // the first violation, told for the demo's narration
+}
+
+// keep records s as the run's example violation unless one is kept.
+func (t *tally) keep(s *story) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.story == nil {
+		t.story = s
+	}
 }
 
 // do records the outcome of one operation and reports whether it succeeded.
@@ -94,19 +104,28 @@ func transferRound(ctx context.Context, e *env, svc Items, t *tally, id string) 
 	if err := e.seed(ctx, id, alice); err != nil {
 		return 0, err
 	}
+	var acked sync.Map // the values of the updates alice was told succeeded
+	transferred := false
 	t.timed(func() {
 		stop := make(chan struct{})
 		wait := hammer(e.cfg.workers, stop, func(w, i int) {
-			t.do(svc.Update(ctx, alice, id, fmt.Sprintf("w%d-%d", w, i)))
+			value := fmt.Sprintf("w%d-%d", w, i)
+			if t.do(svc.Update(ctx, alice, id, value)) {
+				acked.Store(value, true)
+			}
 		})
 		time.Sleep(e.lead())
-		t.do(svc.Transfer(ctx, alice, id, bob))
+		transferred = t.do(svc.Transfer(ctx, alice, id, bob))
 		time.Sleep(e.cfg.think)
 		close(stop)
 		wait()
 	})
 	it, err := e.load(ctx, id)
-	return staleWrites(it), err
+	v := staleWrites(it)
+	if v > 0 && transferred {
+		t.keep(transferStory(id, it, func(value string) bool { _, ok := acked.Load(value); return ok }))
+	}
+	return v, err
 }
 
 // recreateRound: alice's updates are in flight when she deletes the item
@@ -173,7 +192,11 @@ func lostUpdateRound(ctx context.Context, e *env, svc Items, t *tally, id string
 		if err != nil {
 			return v, err
 		}
-		v += lostUpdates(it, 1, int(acked[p].Load()))
+		lost := lostUpdates(it, 1, int(acked[p].Load()))
+		if lost > 0 && it != nil {
+			t.keep(lostUpdateStory(pid, it))
+		}
+		v += lost
 	}
 	return v, nil
 }

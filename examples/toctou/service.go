@@ -47,8 +47,8 @@ const (
 )
 
 // History entries, one per write: "<kind> <user> [<arg>]". The user is the
-// creator, the updater or the new owner; an update's arg is the version it
-// wrote, when it knew it.
+// creator, the updater or the new owner; an update's arg is the value it
+// wrote, preceded by the version it wrote when it knew it ("2 phone").
 const (
 	logCreate   = "create"
 	logUpdate   = "update"

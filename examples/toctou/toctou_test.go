@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,8 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
+	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 )
+
+// TestMain says, once, how many tests needed DynamoDB and were skipped.
+func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
 // testConfig is a small run: a few seconds in all, and still enough rounds
 // that every scenario catches the naive service out.
@@ -20,9 +25,8 @@ var testConfig = config{rounds: 6, workers: 4, think: 2 * time.Millisecond}
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := ddblocal.Client(t)
-	table := ddblocal.NewTable(t, db, ddblocal.Table{Name: "toctou", PK: attrID})
-	return &env{db: db, table: table, cfg: testConfig}
+	db, s := ddbguardtest.LocalTable(t, ddbguard.Schema{Table: "toctou", PartitionKey: attrID})
+	return &env{db: db, table: s.Table, cfg: testConfig}
 }
 
 func TestAttacks_guardedHasNoViolations_naiveHasSomeInEveryScenario(t *testing.T) {
@@ -55,13 +59,24 @@ func TestAttacks_guardedHasNoViolations_naiveHasSomeInEveryScenario(t *testing.T
 }
 
 func TestRun_printsTableAndSummaryAsLastLine(t *testing.T) {
-	ddblocal.Client(t) // skips, or fails, without an endpoint; run reads it from the environment
+	ddbguardtest.LocalTable(t, ddbguard.Schema{PartitionKey: attrID}) // skips, or fails, without an endpoint; run reads it from the environment
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-rounds", "2", "-workers", "4"}, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 
-	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+	out := stdout.String()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	last := lines[len(lines)-1]
+	// The output explains itself: legend, table, one violation, conclusion.
+	legendAt, tableAt := strings.Index(out, "What this demo does"), strings.Index(out, "scenario     implementation")
+	storyAt, shortAt := strings.Index(out, "One violation from this run"), strings.Index(out, "In short:")
+	for _, word := range []string{"naive ", "guarded ", "violation "} {
+		assert.Contains(t, out[:max(0, tableAt)], "\n  "+word, "the legend says what %q means", word)
+	}
+	assert.True(t, legendAt >= 0 && legendAt < tableAt && tableAt < storyAt && storyAt < shortAt, "legend, table, story, conclusion in that order:\n%s", out)
+	assert.Regexp(t, `(?m)^  - .* was told: .*\.$`, out, "who was told what")
+	assert.Regexp(t, `(?m)^    => \S.* <- .+$`, out, "the violating write is marked in the item's history")
+	assert.Len(t, regexp.MustCompile(`(?m)^In short: .*\.$`).FindAllString(out, -1), 1, "one sentence of conclusion")
 	assert.Regexp(t, regexp.MustCompile(`^summary: naive_violations=[1-9][0-9]* guarded_violations=0$`), last)
 	for _, sc := range scenarios {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(sc.name)+` +naive +\d+ +\d+ +\d+\.\d\d +\d+$`), stdout.String())
@@ -70,12 +85,12 @@ func TestRun_printsTableAndSummaryAsLastLine(t *testing.T) {
 }
 
 func TestRun_withoutEndpoint_explainsAndExits2(t *testing.T) {
-	t.Setenv(ddblocal.EnvEndpoint, "")
+	t.Setenv(envEndpoint, "")
 	var stdout, stderr bytes.Buffer
 	code := run(nil, &stdout, &stderr)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), "make demo")
-	assert.Contains(t, stderr.String(), ddblocal.EnvEndpoint)
+	assert.Contains(t, stderr.String(), envEndpoint)
 	assert.Empty(t, stdout.String())
 }
 
@@ -124,4 +139,41 @@ func TestFalseCreates_flagsACreatorWhoDoesNotOwnTheItem(t *testing.T) {
 	assert.Zero(t, falseCreates(&item{Owner: alice}, alice))
 	assert.Equal(t, 1, falseCreates(&item{Owner: bob}, alice))
 	assert.Equal(t, 1, falseCreates(nil, alice))
+}
+
+func TestTransferStory_marksTheFirstUpdateThatLandedAfterTheTransfer(t *testing.T) {
+	it := &item{Owner: bob, Value: "w0-2", History: []string{
+		"create alice", "update alice w0-0", "transfer bob", "update alice w1-0", "update alice w0-2",
+	}}
+	s := transferStory("x-1", it, func(v string) bool { return v == "w1-0" })
+	require.NotNil(t, s)
+	assert.Equal(t, 3, s.mark)
+	assert.Contains(t, s.told[1], `"w1-0", and was told: updated.`)
+	assert.Contains(t, s.end, "bob's now")
+
+	var out bytes.Buffer
+	narrate(&out, []result{{scenario: "transfer", impl: "naive", violations: 2, story: s}, {impl: "guarded"}})
+	assert.Contains(t, out.String(), "scenario transfer, naive service, item x-1")
+	assert.Contains(t, out.String(), "    => update alice w1-0")
+	assert.Contains(t, out.String(), "the guarded service had 0.")
+
+	assert.Nil(t, transferStory("x-2", &item{History: []string{"create alice", "update alice w0-0", "transfer bob"}}, nil),
+		"no stale write, no story")
+}
+
+func TestLostUpdateStory_showsBothWritersToldTheySaved(t *testing.T) {
+	it := &item{Version: 2, Value: "laptop", History: []string{"create alice", "update alice 2 phone", "update alice 2 laptop"}}
+	s := lostUpdateStory("x-3", it)
+	require.NotNil(t, s)
+	require.Len(t, s.told, 2)
+	assert.Contains(t, s.told[0], "phone sent an update expecting version 1, and was told: saved as version 2.")
+	assert.Equal(t, 2, s.mark)
+	assert.Contains(t, s.end, "version 2")
+}
+
+func TestNarrate_withoutAStory_stillConcludes(t *testing.T) {
+	var out bytes.Buffer
+	narrate(&out, []result{{impl: "naive"}, {impl: "guarded"}})
+	assert.NotContains(t, out.String(), "One violation")
+	assert.Contains(t, out.String(), "In short:")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +16,24 @@ import (
 
 	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
+
+// TestMain runs the package's tests; without DynamoDB it then says how many
+// integration tests were skipped and the command that runs them.
+func TestMain(m *testing.M) { os.Exit(ddblocal.Main(m)) }
+
+func TestReportSkipped_namesTheCountThePackageAndTheCommand(t *testing.T) {
+	var b strings.Builder
+	ddblocal.ReportSkipped(&b, "ddbguard.test", 57)
+	want := "ddbguard: 57 integration tests skipped (" + ddblocal.EnvEndpoint + " is not set): run `make test`, which starts DynamoDB Local\n"
+	if b.String() != want {
+		t.Errorf("got  %q\nwant %q", b.String(), want)
+	}
+	b.Reset()
+	ddblocal.ReportSkipped(&b, "api.test", 1)
+	if !strings.HasPrefix(b.String(), "api: 1 integration test skipped (") {
+		t.Errorf("one test: %q", b.String())
+	}
+}
 
 func TestPutGet(t *testing.T) {
 	c := ddblocal.Client(t)
@@ -139,8 +158,12 @@ func TestClientWithoutEndpoint(t *testing.T) {
 
 	t.Setenv(ddblocal.EnvRequire, "")
 	tb := &fakeTB{}
+	before := ddblocal.Skipped()
 	if c := runClient(tb); c != nil || tb.skipped == "" || tb.failed != "" {
 		t.Fatalf("without %s: client %v, skipped %q, failed %q; want a skip", ddblocal.EnvRequire, c, tb.skipped, tb.failed)
+	}
+	if got := ddblocal.Skipped(); got != before+1 && before == 0 {
+		t.Errorf("Skipped() = %d after one skip, want %d: TestMain's notice counts skips", got, before+1)
 	}
 	for _, want := range []string{ddblocal.EnvEndpoint, "make test"} {
 		if !strings.Contains(tb.skipped, want) {

@@ -8,61 +8,43 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/ddbguard/ddbguard/examples/httpapi/api"
 )
 
-// failingDB answers every request with the error fail returns.
-type failingDB struct {
-	fail func(ctx context.Context) error
-}
-
-func (d failingDB) GetItem(ctx context.Context, _ *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	return nil, d.fail(ctx)
-}
-
-func (d failingDB) PutItem(ctx context.Context, _ *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	return nil, d.fail(ctx)
-}
-
-func (d failingDB) UpdateItem(ctx context.Context, _ *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	return nil, d.fail(ctx)
-}
-
-func (d failingDB) DeleteItem(ctx context.Context, _ *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	return nil, d.fail(ctx)
-}
-
-func (d failingDB) TransactWriteItems(ctx context.Context, _ *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	return nil, d.fail(ctx)
-}
-
-func (d failingDB) Query(ctx context.Context, _ *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	return nil, d.fail(ctx)
+// failingDB is the test kit's mock of DynamoDB answering every request
+// with the error fail returns, after waiting for run if it is set.
+func failingDB(fail error, run func(mock.Arguments)) *ddbguardtest.API {
+	db := new(ddbguardtest.API)
+	for _, op := range []string{"GetItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "Query"} {
+		call := db.On(op, mock.Anything, mock.Anything).Return(nil, fail)
+		if run != nil {
+			call.Run(run)
+		}
+	}
+	return db
 }
 
 func TestDynamoDBFailures_answer5xxProblemsWithoutInternals(t *testing.T) {
+	waitForDeadline := func(args mock.Arguments) { <-args.Get(0).(context.Context).Done() }
 	tests := []struct {
 		name   string
-		fail   func(ctx context.Context) error
+		db     *ddbguardtest.API
 		status int
 	}{
-		{"throttled", func(context.Context) error {
-			return &types.ProvisionedThroughputExceededException{Message: aws.String("secret table detail")}
-		}, http.StatusServiceUnavailable},
-		{"deadline", func(ctx context.Context) error {
-			<-ctx.Done()
-			return ctx.Err()
-		}, http.StatusGatewayTimeout},
-		{"other", func(context.Context) error { return errors.New("secret table detail") }, http.StatusInternalServerError},
+		{"throttled", failingDB(&types.ProvisionedThroughputExceededException{Message: aws.String("secret table detail")}, nil),
+			http.StatusServiceUnavailable},
+		{"deadline", failingDB(context.DeadlineExceeded, waitForDeadline), http.StatusGatewayTimeout},
+		{"other", failingDB(errors.New("secret table detail"), nil), http.StatusInternalServerError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := startServer(t, api.Config{DB: failingDB{fail: tt.fail}, Table: "items", Timeout: 50 * time.Millisecond})
+			f := startServer(t, api.Config{DB: tt.db, Table: "items", Timeout: 50 * time.Millisecond})
 			for _, rt := range routes {
 				var body any
 				if rt.body != "" {
@@ -75,4 +57,21 @@ func TestDynamoDBFailures_answer5xxProblemsWithoutInternals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A handler's not-owner path, unit-tested on the mock: DynamoDB refuses the
+// write and returns bob's item (ALL_OLD); alice gets the same 404 as for a
+// missing item, with none of bob's data, after exactly one request.
+func TestPatch_someoneElsesItem_onTheMock_answers404InOneRequest(t *testing.T) {
+	db := new(ddbguardtest.API)
+	db.On("UpdateItem", mock.Anything, mock.Anything).Return(nil, ddbguardtest.ConditionFailed(
+		ddbguardtest.Item(map[string]any{"id": "bobs-item", "owner": "bob", "version": 3, "name": "bob's secret"})))
+	f := startServer(t, api.Config{DB: db, Table: "items"})
+
+	r := f.call("alice", http.MethodPatch, "/items/bobs-item", `{"name":"mine"}`)
+	require.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "no item with this id", r.problem(t).Detail)
+	assert.NotContains(t, string(r.body), "secret")
+	assert.Empty(t, r.header.Get("ETag"), "no version of someone else's item")
+	assert.Equal(t, 1, db.Requests())
 }

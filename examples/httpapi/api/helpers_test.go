@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +15,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/ddbguardtest"
 	"github.com/ddbguard/ddbguard/examples/httpapi/api"
-	"github.com/ddbguard/ddbguard/internal/ddblocal"
 )
+
+// TestMain says, once, how many tests needed DynamoDB and were skipped.
+func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
 // testKey keys the tokens of the tests.
 var testKey = bytes.Repeat([]byte("k"), 32)
@@ -34,8 +38,9 @@ type fixture struct {
 // client the server uses, to inject interleavings.
 func newFixture(t *testing.T, wrap func(ddbguard.API) ddbguard.API) *fixture {
 	t.Helper()
-	db := ddblocal.Client(t)
-	table := ddblocal.NewTable(t, db, ddblocal.Table{Name: "httpapi", PK: "id"})
+	// A fresh table on DynamoDB Local, dropped when the test ends.
+	db, s := ddbguardtest.LocalTable(t, ddbguard.Schema{Table: "httpapi", PartitionKey: "id"})
+	table := s.Table
 	var through ddbguard.API = db
 	if wrap != nil {
 		through = wrap(db)

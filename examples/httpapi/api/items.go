@@ -61,6 +61,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 // created_at, which a replace must carry unchanged.
 func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	want, conditional, ok := precondition(w, r)
 	var b contentBody
 	if !ok || !readBody(w, r, &b, b.checkPut) {
 		return
@@ -72,7 +76,6 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, false)
 		return
 	}
-	want, conditional := ifMatch(r)
 	if !conditional {
 		want = cur.Version
 	} else if want != cur.Version {
@@ -96,6 +99,10 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 // whatever version is current, as a merge patch does.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	version, conditional, ok := precondition(w, r)
 	var b contentBody
 	if !ok || !readBody(w, r, &b, b.checkPatch) {
 		return
@@ -110,7 +117,6 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if b.Tags.Set {
 		setOrRemove(u, attrTags, b.Tags.Value, len(b.Tags.Value) == 0)
 	}
-	version, conditional := ifMatch(r)
 	if conditional {
 		u.IfVersion(version)
 	}
@@ -138,8 +144,11 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	version, conditional, ok := precondition(w, r)
+	if !ok {
+		return
+	}
 	d := s.g.Delete(caller(r), ddbguard.Key{PK: id})
-	version, conditional := ifMatch(r)
 	if conditional {
 		d.IfVersion(version)
 	}
@@ -157,12 +166,15 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 // guard says so at the moment of the write.
 func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	version, conditional, ok := precondition(w, r)
 	var b transferBody
 	if !ok || !readBody(w, r, &b, b.check) {
 		return
 	}
 	u := s.g.Transfer(caller(r), ddbguard.Key{PK: id}, b.To).Set(attrUpdatedAt, timestamp(s.now()))
-	version, conditional := ifMatch(r)
 	if conditional {
 		u.IfVersion(version)
 	}

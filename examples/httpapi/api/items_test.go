@@ -221,3 +221,32 @@ func TestHealthz_answers200WithoutAToken(t *testing.T) {
 	r := f.call("", http.MethodGet, "/healthz", nil)
 	assert.Equal(t, http.StatusOK, r.status)
 }
+
+func TestIfMatch_malformed_answers400SayingHowToQuoteIt_andChangesNothing(t *testing.T) {
+	f := newFixture(t, nil)
+	f.create("alice", "ifm-1")
+	before := f.get("alice", "ifm-1").item(t)
+	routes := []struct{ method, path, body string }{
+		{http.MethodPut, "/items/ifm-1", `{"name":"put"}`},
+		{http.MethodPatch, "/items/ifm-1", `{"name":"patch"}`},
+		{http.MethodPost, "/items/ifm-1/transfer", `{"to":"bob"}`},
+		{http.MethodDelete, "/items/ifm-1", ""},
+	}
+	// 1 is the current version: unquoted, it still must not be taken for a
+	// stale ETag (412), nor for no precondition at all.
+	for _, bad := range []string{`1`, `2`, `garbage`, `"1`, `"1", 2`, `W/1`} {
+		for _, rt := range routes {
+			var body any
+			if rt.body != "" {
+				body = rt.body
+			}
+			r := f.call("alice", rt.method, rt.path, body, "If-Match", bad)
+			require.Equal(t, http.StatusBadRequest, r.status, "%s %s with If-Match: %s: %s", rt.method, rt.path, bad, r.body)
+			assert.Contains(t, r.problem(t).Detail, `If-Match: "2"`, "the answer shows how to quote it")
+		}
+	}
+	assert.Equal(t, before, f.get("alice", "ifm-1").item(t), "no malformed If-Match changed the item")
+
+	// Quoted, the same version is accepted.
+	assert.Equal(t, http.StatusOK, f.call("alice", http.MethodPatch, "/items/ifm-1", `{"name":"quoted"}`, "If-Match", `"1"`).status)
+}

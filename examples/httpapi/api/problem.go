@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -92,22 +93,49 @@ func setCurrentETag(w http.ResponseWriter, err error) {
 // etag is the strong entity tag of a version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
 
-// ifMatch reads the If-Match header: ok is false without one (or with "*",
-// which any existing item matches and the guard already requires). A value
-// that is not one of this API's ETags can match no version: the request
-// must then fail with 412, which a version of 0 does.
-func ifMatch(r *http.Request) (version int64, ok bool) {
+// detailIfMatch answers a malformed If-Match. An entity tag is quoted: a
+// client that sends the version bare (If-Match: 2) is told so, rather than
+// answered 412 as if version 2 were not current.
+const detailIfMatch = `If-Match must hold entity tags in double quotes, as the ETag header sends them: If-Match: "2"`
+
+// entityTag is the syntax of one entity tag (RFC 9110, section 8.8.3).
+var entityTag = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$`)
+
+// ifMatch reads the If-Match header: conditional is false without one (or
+// with "*", which any existing item matches and the guard already requires).
+// A header that is not a list of entity tags is an error: the caller answers
+// 400 with detailIfMatch. A well-formed value that is not one of this API's
+// ETags (a weak tag, a list, "abc") can match no version: the request must
+// then fail with 412, which a version of 0 does.
+func ifMatch(r *http.Request) (version int64, conditional bool, err error) {
 	h := strings.TrimSpace(r.Header.Get("If-Match"))
 	if h == "" || h == "*" {
-		return 0, false
+		return 0, false, nil
 	}
-	unquoted, err := strconv.Unquote(h)
-	if err != nil || strings.HasPrefix(h, "W/") {
-		return 0, true
+	for _, tag := range strings.Split(h, ",") {
+		if !entityTag.MatchString(strings.TrimSpace(tag)) {
+			return 0, true, errBadIfMatch
+		}
 	}
-	n, err := strconv.ParseInt(unquoted, 10, 64)
+	if strings.HasPrefix(h, "W/") || strings.Contains(h, ",") {
+		return 0, true, nil
+	}
+	n, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
 	if err != nil || n < 1 {
-		return 0, true
+		return 0, true, nil
 	}
-	return n, true
+	return n, true, nil
+}
+
+var errBadIfMatch = errors.New(detailIfMatch)
+
+// precondition reads If-Match for a handler, answering 400 if it is
+// malformed (ok false).
+func precondition(w http.ResponseWriter, r *http.Request) (version int64, conditional, ok bool) {
+	version, conditional, err := ifMatch(r)
+	if err != nil {
+		writeProblem(w, http.StatusBadRequest, detailIfMatch)
+		return 0, false, false
+	}
+	return version, conditional, true
 }
