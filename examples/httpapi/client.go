@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ddbguard/ddbguard/examples/httpapi/api"
 )
 
 // envEndpoint names the environment variable that the -endpoint flag
@@ -85,23 +87,38 @@ func isLoopback(endpoint string) (bool, error) {
 	return ip != nil && ip.IsLoopback(), nil
 }
 
-// createTable creates the items table (partition key "id", a string) unless
-// it exists, and waits until it is ACTIVE.
+// createTable creates the items table unless it exists, and waits until
+// it is ACTIVE. Its layout is api.Schema's: partition key "tenant", sort
+// key "id", and the global secondary index api.OwnerIndex with the owner
+// as partition key and the tenant as sort key, projecting ALL (GET /items
+// shows whole items). All keys are strings.
 func createTable(ctx context.Context, db *dynamodb.Client, table string) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	s := api.Schema(table)
+	str := func(name string) types.AttributeDefinition {
+		return types.AttributeDefinition{AttributeName: aws.String(name), AttributeType: types.ScalarAttributeTypeS}
+	}
+	key := func(name string, kt types.KeyType) types.KeySchemaElement {
+		return types.KeySchemaElement{AttributeName: aws.String(name), KeyType: kt}
+	}
 	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{str(s.PartitionKey), str(s.SortKey), str(s.Owner)},
+		KeySchema:            []types.KeySchemaElement{key(s.PartitionKey, types.KeyTypeHash), key(s.SortKey, types.KeyTypeRange)},
+		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String(s.OwnerIndex),
+			KeySchema:  []types.KeySchemaElement{key(s.Owner, types.KeyTypeHash), key(s.Tenant, types.KeyTypeRange)},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}},
+		BillingMode: types.BillingModePayPerRequest,
 	})
 	var inUse *types.ResourceInUseException
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", table, err)
 	}
 	// The waiter's first check is immediate; DynamoDB Local answers ACTIVE
-	// at once, real DynamoDB within seconds.
+	// at once, real DynamoDB within seconds (the index may take longer).
 	w := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 200*time.Millisecond, 5*time.Second
 	})

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,19 +31,33 @@ var testKey = bytes.Repeat([]byte{0x5a}, 32)
 func TestRun_issueToken_printsATokenForThatUser(t *testing.T) {
 	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"-issue-token", "alice"}, &stdout, &stderr, nil), stderr.String())
+	require.Equal(t, 0, run(context.Background(), []string{"-issue-token", "alice", "-tenant", "acme"}, &stdout, &stderr, nil), stderr.String())
 	tokens, err := api.NewHMACTokens(testKey)
 	require.NoError(t, err)
-	user, err := tokens.Verify(strings.TrimSpace(stdout.String()))
+	claims, err := tokens.Verify(strings.TrimSpace(stdout.String()))
 	require.NoError(t, err)
-	assert.Equal(t, "alice", user)
+	assert.Equal(t, api.Claims{User: "alice", Tenant: "acme"}, claims)
+
+	stdout.Reset()
+	require.Equal(t, 0, run(context.Background(), []string{"-issue-token", "root", "-tenant", "acme", "-admin"}, &stdout, &stderr, nil), stderr.String())
+	claims, err = tokens.Verify(strings.TrimSpace(stdout.String()))
+	require.NoError(t, err)
+	assert.Equal(t, api.Claims{User: "root", Tenant: "acme", Admin: true}, claims)
+}
+
+func TestRun_issueTokenWithoutTenant_exits2(t *testing.T) {
+	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, run(context.Background(), []string{"-issue-token", "alice"}, &stdout, &stderr, nil))
+	assert.Contains(t, stderr.String(), "-tenant")
+	assert.Empty(t, stdout.String())
 }
 
 func TestRun_withoutAUsableTokenKey_exits2(t *testing.T) {
 	for _, key := range []string{"", "not-hex", hex.EncodeToString(testKey[:16])} {
 		t.Setenv(envTokenKey, key)
 		var stdout, stderr bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), []string{"-issue-token", "alice"}, &stdout, &stderr, nil), "key %q", key)
+		assert.Equal(t, 2, run(context.Background(), []string{"-issue-token", "alice", "-tenant", "acme"}, &stdout, &stderr, nil), "key %q", key)
 		assert.Contains(t, stderr.String(), envTokenKey)
 		assert.Empty(t, stdout.String())
 	}
@@ -111,6 +128,7 @@ func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T)
 	_, err := db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
 	require.NoError(t, err)
 	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
+	t.Setenv(envCursorKey, hex.EncodeToString(bytes.Repeat([]byte{0xc5}, 32)))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -132,7 +150,7 @@ func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T)
 
 	tokens, err := api.NewHMACTokens(testKey)
 	require.NoError(t, err)
-	tok, err := tokens.Issue("alice", time.Minute)
+	tok, err := tokens.Issue(api.Claims{User: "alice", Tenant: "acme"}, time.Minute)
 	require.NoError(t, err)
 	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/items", strings.NewReader(`{"name":"served"}`))
 	require.NoError(t, err)
@@ -143,6 +161,21 @@ func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T)
 	res.Body.Close()
 	assert.Equal(t, http.StatusCreated, res.StatusCode)
 
+	// The created table has the owner index that GET /items queries.
+	req, err = http.NewRequest(http.MethodGet, "http://"+addr+"/items", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var page struct {
+		Items []api.Item `json:"items"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "served", page.Items[0].Name)
+
 	cancel()
 	select {
 	case code := <-done:
@@ -151,4 +184,86 @@ func TestRun_createsTableServesAndShutsDownGracefullyWhenCancelled(t *testing.T)
 		t.Fatal("server did not shut down")
 	}
 	assert.Contains(t, stderr.String(), "shutting down")
+}
+
+// serveUntilReady runs the server with args until it listens, then stops
+// it; it returns the exit status and stderr. No request reaches DynamoDB.
+func serveUntilReady(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	noAWSConfig(t)
+	t.Setenv(envTokenKey, hex.EncodeToString(testKey))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var stderr syncBuffer
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-endpoint", "http://127.0.0.1:1"}, args...),
+			&bytes.Buffer{}, &stderr, ready)
+	}()
+	select {
+	case <-ready:
+		cancel()
+		return <-done, stderr.String()
+	case code := <-done:
+		return code, stderr.String()
+	case <-time.After(time.Minute):
+		t.Fatal("server neither ready nor exited after a minute")
+		return 0, ""
+	}
+}
+
+func TestRun_withoutCursorKey_refusesToStart(t *testing.T) {
+	t.Setenv(envCursorKey, "")
+	code, stderr := serveUntilReady(t)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, envCursorKey)
+	assert.Contains(t, stderr, "-dev")
+	assert.NotContains(t, stderr, "listening")
+}
+
+func TestRun_devWithoutCursorKey_startsWithAThrowawayKeyAndSaysSo(t *testing.T) {
+	t.Setenv(envCursorKey, "")
+	code, stderr := serveUntilReady(t, "-dev")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "level=WARN")
+	assert.Contains(t, stderr, "will not survive a restart")
+	assert.Contains(t, stderr, "listening")
+}
+
+func TestRun_cursorKeyInHexOrBase64_isAccepted(t *testing.T) {
+	key := bytes.Repeat([]byte{0xfb}, 32) // 0xfb shows the base64 alphabets apart
+	for _, v := range []string{hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key),
+		base64.RawURLEncoding.EncodeToString(key)} {
+		t.Setenv(envCursorKey, v)
+		code, stderr := serveUntilReady(t)
+		assert.Equal(t, 0, code, "%s: %s", v, stderr)
+	}
+}
+
+func TestRun_malformedCursorKey_refusesToStartEvenWithDev(t *testing.T) {
+	for _, v := range []string{"not-a-key", hex.EncodeToString(make([]byte, 16)), hex.EncodeToString(make([]byte, 33))} {
+		t.Setenv(envCursorKey, v)
+		code, stderr := serveUntilReady(t, "-dev")
+		assert.Equal(t, 2, code, v)
+		assert.Contains(t, stderr, envCursorKey)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -20,9 +22,22 @@ import (
 // keep the rest: the caller comes from the verified token, and only from it.
 // ---------------------------------------------------------------------------
 
-// Verifier checks a bearer token and returns the user it was issued to.
+// Claims are what a verified token says about its bearer. The service
+// takes the caller, the tenant and the admin right from them, and from
+// nowhere else.
+type Claims struct {
+	// User is the caller: the owner of the items it creates.
+	User string `json:"sub"`
+	// Tenant scopes every request of the token to one tenant's items.
+	// A token without one is refused (401).
+	Tenant string `json:"tenant,omitempty"`
+	// Admin allows the admin routes, within Tenant.
+	Admin bool `json:"admin,omitempty"`
+}
+
+// Verifier checks a bearer token and returns the claims it was issued with.
 type Verifier interface {
-	Verify(token string) (user string, err error)
+	Verify(token string) (Claims, error)
 }
 
 // ErrBadToken is returned by HMACTokens.Verify for any token it does not
@@ -30,7 +45,7 @@ type Verifier interface {
 var ErrBadToken = errors.New("api: invalid or expired token")
 
 // HMACTokens issues and verifies tokens of the form
-// base64url(user) "." expiry (Unix seconds) "." base64url(HMAC-SHA256).
+// base64url(JSON claims) "." expiry (Unix seconds) "." base64url(HMAC-SHA256).
 type HMACTokens struct {
 	key []byte
 	now func() time.Time
@@ -39,8 +54,12 @@ type HMACTokens struct {
 // minKeyLen is the shortest HMAC key accepted: 256 bits.
 const minKeyLen = 32
 
-// userPattern is the format of user ids inside tokens and transfers.
-var userPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+// userPattern is the format of user ids inside tokens and transfers, and
+// tenantPattern the format of tenant ids.
+var (
+	userPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+	tenantPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+)
 
 // NewHMACTokens returns a token issuer and verifier keyed with key, which
 // must hold at least 32 random bytes and stay secret.
@@ -51,44 +70,66 @@ func NewHMACTokens(key []byte) (*HMACTokens, error) {
 	return &HMACTokens{key: append([]byte(nil), key...), now: time.Now}, nil
 }
 
-// Issue returns a token for user that expires after ttl.
-func (t *HMACTokens) Issue(user string, ttl time.Duration) (string, error) {
-	if !userPattern.MatchString(user) {
-		return "", errors.New("api: user id must be 1 to 64 characters of A-Z, a-z, 0-9, _ . @ -")
+// Issue returns a token carrying c that expires after ttl. c.Tenant may be
+// empty (the server refuses such a token), so that tests can make one.
+func (t *HMACTokens) Issue(c Claims, ttl time.Duration) (string, error) {
+	if err := c.check(); err != nil {
+		return "", err
 	}
-	payload := base64.RawURLEncoding.EncodeToString([]byte(user)) + "." +
+	claims, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	payload := base64.RawURLEncoding.EncodeToString(claims) + "." +
 		strconv.FormatInt(t.now().Add(ttl).Unix(), 10)
 	return payload + "." + base64.RawURLEncoding.EncodeToString(t.mac(payload)), nil
 }
 
-// Verify returns the user of a token that this key signed and that has not
-// expired.
-func (t *HMACTokens) Verify(token string) (string, error) {
+// Verify returns the claims of a token that this key signed and that has
+// not expired.
+func (t *HMACTokens) Verify(token string) (Claims, error) {
 	payload, sig, ok := cutLast(token, ".")
 	if !ok {
-		return "", ErrBadToken
+		return Claims{}, ErrBadToken
 	}
 	// Strict: the unused bits of the last character must be zero, so that
 	// exactly one string carries a given signature.
 	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, t.mac(payload)) {
-		return "", ErrBadToken
+		return Claims{}, ErrBadToken
 	}
-	userB64, exp, ok := strings.Cut(payload, ".")
+	claimsB64, exp, ok := strings.Cut(payload, ".")
 	expiry, err := strconv.ParseInt(exp, 10, 64)
 	if !ok || err != nil || t.now().Unix() >= expiry {
-		return "", ErrBadToken
+		return Claims{}, ErrBadToken
 	}
-	user, err := base64.RawURLEncoding.Strict().DecodeString(userB64)
-	if err != nil || !userPattern.Match(user) {
-		return "", ErrBadToken
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(claimsB64)
+	if err != nil {
+		return Claims{}, ErrBadToken
 	}
-	return string(user), nil
+	var c Claims
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&c) != nil || c.check() != nil {
+		return Claims{}, ErrBadToken
+	}
+	return c, nil
+}
+
+// check validates the formats of the claims.
+func (c Claims) check() error {
+	if !userPattern.MatchString(c.User) {
+		return errors.New("api: user id must be 1 to 64 characters of A-Z, a-z, 0-9, _ . @ -")
+	}
+	if c.Tenant != "" && !tenantPattern.MatchString(c.Tenant) {
+		return errors.New("api: tenant id must be 1 to 64 characters of a-z, 0-9, _ and -, starting with a letter or digit")
+	}
+	return nil
 }
 
 func (t *HMACTokens) mac(payload string) []byte {
 	m := hmac.New(sha256.New, t.key)
-	m.Write([]byte("items-token-v1\x00" + payload))
+	m.Write([]byte("items-token-v2\x00" + payload))
 	return m.Sum(nil)
 }
 
@@ -104,11 +145,12 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 // End of the part to replace.
 // ---------------------------------------------------------------------------
 
-type callerKey struct{}
+type claimsKey struct{}
 
-// Authenticate lets a request through only with a valid bearer token, and
-// binds the token's user to the request's context as the caller. Nothing
-// else (body, path, query, other headers) can name the caller.
+// Authenticate lets a request through only with a valid bearer token that
+// names a tenant, and binds the token's claims to the request's context.
+// Nothing else (body, path, query, other headers) can name the caller, the
+// tenant or the admin right.
 func Authenticate(v Verifier, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -116,20 +158,27 @@ func Authenticate(v Verifier, next http.Handler) http.Handler {
 			unauthorized(w, "missing bearer token")
 			return
 		}
-		user, err := v.Verify(strings.TrimSpace(token))
+		c, err := v.Verify(strings.TrimSpace(token))
 		if err != nil {
 			unauthorized(w, "invalid or expired token")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, user)))
+		if c.Tenant == "" {
+			// Every route is scoped to a tenant: a token without one
+			// identifies nobody the service can serve.
+			unauthorized(w, "the token names no tenant")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), claimsKey{}, c)))
 	})
 }
 
-// caller returns the authenticated user, or "" when the request did not
-// pass Authenticate; ddbguard refuses "" with ErrUnauthenticated (401).
-func caller(r *http.Request) string {
-	user, _ := r.Context().Value(callerKey{}).(string)
-	return user
+// claimsOf returns the verified claims of the request, or zero claims when
+// it did not pass Authenticate; ddbguard refuses the empty caller and
+// tenant with ErrUnauthenticated (401).
+func claimsOf(r *http.Request) Claims {
+	c, _ := r.Context().Value(claimsKey{}).(Claims)
+	return c
 }
 
 func unauthorized(w http.ResponseWriter, detail string) {

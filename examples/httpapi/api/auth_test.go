@@ -22,6 +22,8 @@ var routes = []struct{ method, path, body string }{
 	{"PATCH", "/items/auth-1", `{"name":"a"}`},
 	{"DELETE", "/items/auth-1", ""},
 	{"POST", "/items/auth-1/transfer", `{"to":"bob"}`},
+	{"GET", "/items", ""},
+	{"POST", "/admin/items/auth-1/close", `{"reason":"test"}`},
 }
 
 func TestEveryRoute_withoutAValidBearerToken_answers401AndWritesNothing(t *testing.T) {
@@ -29,25 +31,31 @@ func TestEveryRoute_withoutAValidBearerToken_answers401AndWritesNothing(t *testi
 	f.create("alice", "auth-1")
 	otherKey, err := api.NewHMACTokens(bytes.Repeat([]byte("o"), 32))
 	require.NoError(t, err)
-	foreign, err := otherKey.Issue("alice", time.Hour)
+	foreign, err := otherKey.Issue(api.Claims{User: "alice", Tenant: tenant, Admin: true}, time.Hour)
 	require.NoError(t, err)
-	expired, err := f.tokens.Issue("alice", -time.Second)
+	expired, err := f.tokens.Issue(api.Claims{User: "alice", Tenant: tenant, Admin: true}, -time.Second)
 	require.NoError(t, err)
-	valid := f.token("alice")
+	noTenant := f.token(api.Claims{User: "alice"})
+	noTenantAdmin := f.token(api.Claims{User: "alice", Admin: true})
+	valid := f.token(api.Claims{User: "alice", Tenant: tenant})
 	parts := strings.Split(valid, ".")
 	require.Len(t, parts, 3)
-	forged := base64.RawURLEncoding.EncodeToString([]byte("bob")) + "." + parts[1] + "." + parts[2]
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"bob","tenant":"acme"}`)) + "." + parts[1] + "." + parts[2]
+	forgedAdmin := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"alice","tenant":"acme","admin":true}`)) + "." + parts[1] + "." + parts[2]
 
 	auths := map[string]string{
-		"none":          "",
-		"basic":         "Basic YWxpY2U6cHc=",
-		"garbage":       "Bearer not-a-token",
-		"empty bearer":  "Bearer ",
-		"other key":     "Bearer " + foreign,
-		"expired":       "Bearer " + expired,
-		"forged user":   "Bearer " + forged,
-		"bare token":    valid,
-		"user as token": "Bearer alice",
+		"none":             "",
+		"basic":            "Basic YWxpY2U6cHc=",
+		"garbage":          "Bearer not-a-token",
+		"empty bearer":     "Bearer ",
+		"other key":        "Bearer " + foreign,
+		"expired":          "Bearer " + expired,
+		"forged user":      "Bearer " + forged,
+		"forged admin":     "Bearer " + forgedAdmin,
+		"no tenant":        "Bearer " + noTenant,
+		"no tenant, admin": "Bearer " + noTenantAdmin,
+		"bare token":       valid,
+		"user as token":    "Bearer alice",
 	}
 	for _, rt := range routes {
 		for name, auth := range auths {
@@ -78,11 +86,12 @@ func TestCallerIdentity_comesOnlyFromTheToken(t *testing.T) {
 func TestHMACTokens_verifyReturnsTheIssuedUserAndRefusesAnyChange(t *testing.T) {
 	tokens, err := api.NewHMACTokens(testKey)
 	require.NoError(t, err)
-	tok, err := tokens.Issue("alice@example.com", time.Minute)
+	issued := api.Claims{User: "alice@example.com", Tenant: "acme", Admin: true}
+	tok, err := tokens.Issue(issued, time.Minute)
 	require.NoError(t, err)
-	user, err := tokens.Verify(tok)
+	got, err := tokens.Verify(tok)
 	require.NoError(t, err)
-	assert.Equal(t, "alice@example.com", user)
+	assert.Equal(t, issued, got)
 
 	for i := range tok {
 		if tok[i] == '.' {
@@ -105,11 +114,15 @@ func TestHMACTokens_refuseShortKeysBadUsersAndExpiredTokens(t *testing.T) {
 
 	tokens, err := api.NewHMACTokens(testKey)
 	require.NoError(t, err)
-	for _, user := range []string{"", "has space", ".dot", strings.Repeat("u", 65)} {
-		_, err := tokens.Issue(user, time.Minute)
-		assert.Error(t, err, "user %q", user)
+	for _, name := range []string{"", "has space", ".dot", strings.Repeat("u", 65)} {
+		_, err := tokens.Issue(api.Claims{User: name, Tenant: "acme"}, time.Minute)
+		assert.Error(t, err, "user %q", name)
 	}
-	expired, err := tokens.Issue("alice", -time.Second)
+	for _, tn := range []string{"has space", "UPPER", "-dash", strings.Repeat("t", 65)} {
+		_, err := tokens.Issue(api.Claims{User: "alice", Tenant: tn}, time.Minute)
+		assert.Error(t, err, "tenant %q", tn)
+	}
+	expired, err := tokens.Issue(user("alice"), -time.Second)
 	require.NoError(t, err)
 	_, err = tokens.Verify(expired)
 	assert.ErrorIs(t, err, api.ErrBadToken)

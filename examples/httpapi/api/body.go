@@ -28,7 +28,8 @@ var tagPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
 // serverOwned are the attributes only the server writes; a body naming one
 // is refused with a message that says so.
 var serverOwned = map[string]bool{
-	attrID: true, attrOwner: true, attrVersion: true, attrCreatedAt: true, attrUpdatedAt: true,
+	attrTenant: true, attrID: true, attrOwner: true, attrVersion: true, attrStatus: true,
+	attrCreatedAt: true, attrUpdatedAt: true,
 	"editors": true,
 }
 

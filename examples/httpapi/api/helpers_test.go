@@ -2,16 +2,20 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddbguard/ddbguard"
@@ -22,16 +26,60 @@ import (
 // TestMain says, once, how many tests needed DynamoDB and were skipped.
 func TestMain(m *testing.M) { os.Exit(ddbguardtest.Main(m)) }
 
-// testKey keys the tokens of the tests.
-var testKey = bytes.Repeat([]byte("k"), 32)
+// testKey keys the tokens of the tests, and cursorKey their cursors.
+var (
+	testKey   = bytes.Repeat([]byte("k"), 32)
+	cursorKey = bytes.Repeat([]byte("c"), 32)
+)
+
+// tenant is the tenant of the tests' plain users (call, do, create, get).
+const tenant = "acme"
 
 // fixture is a server on its own table of DynamoDB Local.
 type fixture struct {
 	t      *testing.T
 	url    string
 	tokens *api.HMACTokens
+	audit  *syncBuffer // the server's audit trail
 	db     *dynamodb.Client
 	table  string
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the JSON lines written so far, decoded, and the raw text.
+func (b *syncBuffer) lines(t *testing.T) ([]map[string]any, string) {
+	t.Helper()
+	b.mu.Lock()
+	text := b.buf.String()
+	b.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), "audit line %q is not one JSON object", line)
+		out = append(out, m)
+	}
+	return out, text
+}
+
+// reset forgets what was written.
+func (b *syncBuffer) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
 }
 
 // newFixture starts a server on a new table. wrap, if not nil, wraps the
@@ -39,30 +87,40 @@ type fixture struct {
 func newFixture(t *testing.T, wrap func(ddbguard.API) ddbguard.API) *fixture {
 	t.Helper()
 	// A fresh table on DynamoDB Local, dropped when the test ends.
-	db, s := ddbguardtest.LocalTable(t, ddbguard.Schema{Table: "httpapi", PartitionKey: "id"})
+	// The service's own schema: tenant and id as key, the owner index.
+	db, s := ddbguardtest.LocalTable(t, api.Schema("httpapi"))
 	table := s.Table
 	var through ddbguard.API = db
 	if wrap != nil {
 		through = wrap(db)
 	}
-	f := startServer(t, api.Config{DB: through, Table: table, Timeout: 5 * time.Second})
+	f := startServer(t, api.Config{DB: through, Table: table, CursorKey: cursorKey, Timeout: 5 * time.Second})
 	f.db, f.table = db, table
 	return f
 }
 
 // startServer serves the API configured by cfg (whose DB may be a fake),
-// with the tests' token key.
+// with the tests' token key, the tests' cursor key unless cfg has one, and
+// an audit trail the test can read.
 func startServer(t *testing.T, cfg api.Config) *fixture {
 	t.Helper()
 	tokens, err := api.NewHMACTokens(testKey)
 	require.NoError(t, err)
 	cfg.Tokens = tokens
+	if cfg.CursorKey == nil {
+		cfg.CursorKey = cursorKey
+	}
+	audit := &syncBuffer{}
+	cfg.Audit = audit
 	h, err := api.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, url: srv.URL, tokens: tokens}
+	return &fixture{t: t, url: srv.URL, tokens: tokens, audit: audit}
 }
+
+// user is a plain user of the tests' tenant.
+func user(name string) api.Claims { return api.Claims{User: name, Tenant: tenant} }
 
 // reply is a response with its body read.
 type reply struct {
@@ -91,18 +149,37 @@ func (r reply) item(t *testing.T) api.Item {
 	return it
 }
 
-// call sends a request as user ("" for none) and fails the test if it
-// cannot. body is sent as is when it is a string, JSON-encoded otherwise;
-// headers are name, value pairs.
-func (f *fixture) call(user, method, path string, body any, headers ...string) reply {
+// call sends a request as name, a user of the tests' tenant ("" for no
+// token), and fails the test if it cannot. body is sent as is when it is a
+// string, JSON-encoded otherwise; headers are name, value pairs.
+func (f *fixture) call(name, method, path string, body any, headers ...string) reply {
 	f.t.Helper()
-	r, err := f.do(user, method, path, body, headers...)
+	var c api.Claims
+	if name != "" {
+		c = user(name)
+	}
+	return f.callAs(c, method, path, body, headers...)
+}
+
+// callAs is call with a token carrying c (none when c.User is "").
+func (f *fixture) callAs(c api.Claims, method, path string, body any, headers ...string) reply {
+	f.t.Helper()
+	r, err := f.doAs(c, method, path, body, headers...)
 	require.NoError(f.t, err)
 	return r
 }
 
 // do is call for any goroutine: it reports errors instead of failing.
-func (f *fixture) do(user, method, path string, body any, headers ...string) (reply, error) {
+func (f *fixture) do(name, method, path string, body any, headers ...string) (reply, error) {
+	var c api.Claims
+	if name != "" {
+		c = user(name)
+	}
+	return f.doAs(c, method, path, body, headers...)
+}
+
+// doAs is callAs for any goroutine.
+func (f *fixture) doAs(c api.Claims, method, path string, body any, headers ...string) (reply, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -122,8 +199,8 @@ func (f *fixture) do(user, method, path string, body any, headers ...string) (re
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if user != "" {
-		tok, err := f.tokens.Issue(user, time.Hour)
+	if c.User != "" {
+		tok, err := f.tokens.Issue(c, time.Hour)
 		if err != nil {
 			return reply{}, err
 		}
@@ -141,24 +218,44 @@ func (f *fixture) do(user, method, path string, body any, headers ...string) (re
 	return reply{status: res.StatusCode, header: res.Header, body: b}, err
 }
 
-// token returns a valid bearer token for user.
-func (f *fixture) token(user string) string {
+// token returns a valid bearer token for c.
+func (f *fixture) token(c api.Claims) string {
 	f.t.Helper()
-	tok, err := f.tokens.Issue(user, time.Hour)
+	tok, err := f.tokens.Issue(c, time.Hour)
 	require.NoError(f.t, err)
 	return tok
 }
 
-// create makes an item with id owned by user and returns it.
-func (f *fixture) create(user, id string) api.Item {
+// create makes an item with id owned by name in the tests' tenant and
+// returns it.
+func (f *fixture) create(name, id string) api.Item {
 	f.t.Helper()
-	r := f.call(user, http.MethodPost, "/items", map[string]any{"id": id, "name": "item " + id, "notes": "n", "tags": []string{"a"}})
+	return f.createAs(user(name), id)
+}
+
+// createAs makes an item with id owned by c.User in c.Tenant.
+func (f *fixture) createAs(c api.Claims, id string) api.Item {
+	f.t.Helper()
+	r := f.callAs(c, http.MethodPost, "/items", map[string]any{"id": id, "name": "item " + id, "notes": "n", "tags": []string{"a"}})
 	require.Equal(f.t, http.StatusCreated, r.status, "body: %s", r.body)
 	return r.item(f.t)
 }
 
-// get reads the item as user and returns the reply.
-func (f *fixture) get(user, id string) reply {
+// get reads the item as name and returns the reply.
+func (f *fixture) get(name, id string) reply {
 	f.t.Helper()
-	return f.call(user, http.MethodGet, "/items/"+id, nil)
+	return f.call(name, http.MethodGet, "/items/"+id, nil)
+}
+
+// raw reads the stored item id of tenant with the SDK client, past the
+// service and the guard (nil when there is none).
+func (f *fixture) raw(tenant, id string) map[string]types.AttributeValue {
+	f.t.Helper()
+	out, err := f.db.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName:      aws.String(f.table),
+		Key:            ddbguardtest.Item(map[string]any{"tenant": tenant, "id": id}),
+		ConsistentRead: aws.Bool(true),
+	})
+	require.NoError(f.t, err)
+	return out.Item
 }

@@ -11,11 +11,14 @@ import (
 )
 
 // Item is an item as it is stored and as the API shows it to its owner.
-// Owner, ID, Version and the timestamps are written only by the server.
+// Tenant, ID, Owner, Version, Status and the timestamps are written only
+// by the server.
 type Item struct {
+	Tenant    string   `json:"tenant" dynamodbav:"tenant"`
 	ID        string   `json:"id" dynamodbav:"id"`
 	Owner     string   `json:"owner" dynamodbav:"owner"`
 	Version   int64    `json:"version" dynamodbav:"version"`
+	Status    string   `json:"status,omitempty" dynamodbav:"status,omitempty"`
 	Name      string   `json:"name" dynamodbav:"name"`
 	Notes     string   `json:"notes,omitempty" dynamodbav:"notes,omitempty"`
 	Tags      []string `json:"tags,omitempty" dynamodbav:"tags,omitempty"`
@@ -25,9 +28,11 @@ type Item struct {
 
 // The stored attributes the handlers name.
 const (
+	attrTenant    = "tenant"
 	attrID        = "id"
 	attrOwner     = "owner"
 	attrVersion   = "version"
+	attrStatus    = "status"
 	attrName      = "name"
 	attrNotes     = "notes"
 	attrTags      = "tags"
@@ -35,17 +40,36 @@ const (
 	attrUpdatedAt = "updated_at"
 )
 
-// schema is the table's ddbguard schema: the guard alone writes the key,
-// owner and version, and nothing may change created_at after the create.
-func schema(table string) ddbguard.Schema {
+// statusClosed is the status an admin gives an item with
+// POST /admin/items/{id}/close. No owner's request can set or clear it.
+const statusClosed = "closed"
+
+// OwnerIndex is the global secondary index that GET /items queries: its
+// partition key is the owner, its sort key the tenant, and it projects
+// every attribute (ALL), since the list shows whole items.
+const OwnerIndex = "by-owner"
+
+// Schema is the table's ddbguard schema. Tenants live in the partition key
+// (tenant, then id as sort key), so the same id in two tenants is two
+// items and IAM's dynamodb:LeadingKeys can confine a tenant's role to its
+// own partition. The guard alone writes the key, owner and version, and
+// nothing may change created_at after the create. Create the table, and
+// the tests' ddbguardtest.LocalTable, from it.
+func Schema(table string) ddbguard.Schema {
 	return ddbguard.Schema{
 		Table:        table,
-		PartitionKey: attrID,
+		PartitionKey: attrTenant,
+		SortKey:      attrID,
+		Tenant:       attrTenant,
 		Owner:        attrOwner,
 		Version:      attrVersion,
 		Protected:    []string{attrCreatedAt},
+		OwnerIndex:   OwnerIndex, // sort key: the tenant, ddbguard's default
 	}
 }
+
+// itemKey is the key of the item id in tenant.
+func itemKey(tenant, id string) ddbguard.Key { return ddbguard.Key{PK: tenant, SK: id} }
 
 // idPattern is the format of item ids, chosen by clients or generated: short,
 // URL-safe, and never a path trick such as ".." or an empty segment.
@@ -61,10 +85,15 @@ func validID(id string) error {
 	return nil
 }
 
-// validKey is the guard's key validator: the same check, so that no request
-// can reach DynamoDB with an id the handlers would have refused.
+// validKey is the guard's key validator: the same checks, so that no
+// request can reach DynamoDB with an id or tenant the handlers and the
+// token verifier would have refused.
 func validKey(k ddbguard.Key) error {
-	id, ok := k.PK.(string)
+	tenant, ok := k.PK.(string)
+	if !ok || !tenantPattern.MatchString(tenant) {
+		return errors.New("the tenant is not a tenant id")
+	}
+	id, ok := k.SK.(string)
 	if !ok {
 		return errBadID
 	}

@@ -26,11 +26,12 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	c, g := s.scope(r)
 	now := timestamp(s.now())
-	it := Item{ID: id, Owner: caller(r), Version: 1, Name: b.Name, Notes: b.Notes, Tags: b.Tags, CreatedAt: now, UpdatedAt: now}
+	it := Item{Tenant: c.Tenant, ID: id, Owner: c.User, Version: 1, Name: b.Name, Notes: b.Notes, Tags: b.Tags, CreatedAt: now, UpdatedAt: now}
 	ctx, cancel := s.context(r)
 	defer cancel()
-	if err := s.g.Create(caller(r), it).Run(ctx); err != nil {
+	if err := g.Create(c.User, it).Run(ctx); err != nil {
 		s.fail(w, r, err, false)
 		return
 	}
@@ -44,10 +45,11 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	c, g := s.scope(r)
 	ctx, cancel := s.context(r)
 	defer cancel()
 	var it Item
-	if err := s.g.Get(ctx, caller(r), ddbguard.Key{PK: id}, &it); err != nil {
+	if err := g.Get(ctx, c.User, itemKey(c.Tenant, id), &it); err != nil {
 		s.fail(w, r, err, false)
 		return
 	}
@@ -58,7 +60,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 // The write is conditional on a version: If-Match's (412 when it is not
 // current) or, without If-Match, the one read when the request started
 // (409 when another write lands in between). The read also supplies
-// created_at, which a replace must carry unchanged.
+// created_at, which a replace must carry unchanged, and the status, which
+// only an admin changes.
 func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r)
 	if !ok {
@@ -69,10 +72,11 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 	if !ok || !readBody(w, r, &b, b.checkPut) {
 		return
 	}
+	c, g := s.scope(r)
 	ctx, cancel := s.context(r)
 	defer cancel()
 	var cur Item
-	if err := s.g.Get(ctx, caller(r), ddbguard.Key{PK: id}, &cur); err != nil {
+	if err := g.Get(ctx, c.User, itemKey(c.Tenant, id), &cur); err != nil {
 		s.fail(w, r, err, false)
 		return
 	}
@@ -83,9 +87,10 @@ func (s *Server) replace(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusPreconditionFailed, detailPrecond)
 		return
 	}
-	next := Item{ID: id, Owner: caller(r), Name: b.Name.Value, Notes: b.Notes.Value, Tags: b.Tags.Value,
+	next := Item{Tenant: c.Tenant, ID: id, Owner: c.User, Status: cur.Status,
+		Name: b.Name.Value, Notes: b.Notes.Value, Tags: b.Tags.Value,
 		CreatedAt: cur.CreatedAt, UpdatedAt: timestamp(s.now())}
-	if err := s.g.Replace(caller(r), next).IfVersion(want).Run(ctx); err != nil {
+	if err := g.Replace(c.User, next).IfVersion(want).Run(ctx); err != nil {
 		s.fail(w, r, err, conditional)
 		return
 	}
@@ -107,7 +112,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if !ok || !readBody(w, r, &b, b.checkPatch) {
 		return
 	}
-	u := s.g.Update(caller(r), ddbguard.Key{PK: id}).Set(attrUpdatedAt, timestamp(s.now()))
+	c, g := s.scope(r)
+	u := g.Update(c.User, itemKey(c.Tenant, id)).Set(attrUpdatedAt, timestamp(s.now()))
 	if b.Name.Set {
 		u.Set(attrName, b.Name.Value)
 	}
@@ -148,7 +154,8 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d := s.g.Delete(caller(r), ddbguard.Key{PK: id})
+	c, g := s.scope(r)
+	d := g.Delete(c.User, itemKey(c.Tenant, id))
 	if conditional {
 		d.IfVersion(version)
 	}
@@ -174,7 +181,8 @@ func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
 	if !ok || !readBody(w, r, &b, b.check) {
 		return
 	}
-	u := s.g.Transfer(caller(r), ddbguard.Key{PK: id}, b.To).Set(attrUpdatedAt, timestamp(s.now()))
+	c, g := s.scope(r)
+	u := g.Transfer(c.User, itemKey(c.Tenant, id), b.To).Set(attrUpdatedAt, timestamp(s.now()))
 	if conditional {
 		u.IfVersion(version)
 	}
@@ -185,6 +193,14 @@ func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// scope returns the request's verified claims and the Guard view confined
+// to their tenant: the only Guard a handler uses. (On the bare Guard, whose
+// Schema has Tenant, every operation fails closed.)
+func (s *Server) scope(r *http.Request) (Claims, *ddbguard.Guard) {
+	c := claimsOf(r)
+	return c, s.g.ForTenant(c.Tenant)
 }
 
 // context bounds the request's DynamoDB work; past it, 504.

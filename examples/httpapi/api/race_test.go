@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddbguard/ddbguard"
+	"github.com/ddbguard/ddbguard/examples/httpapi/api"
 )
 
 // raceRounds is how many times each race runs; each round starts its
@@ -165,10 +166,11 @@ func TestPut_withoutIfMatch_changeBetweenItsReadAndWrite_answers409WithCurrentET
 		hook = &interleave{API: db}
 		return hook
 	})
-	g, err := ddbguard.New(f.db, ddbguard.Schema{Table: f.table, PartitionKey: "id", Version: "version"})
+	g, err := ddbguard.New(f.db, api.Schema(f.table))
 	require.NoError(t, err)
 	hook.write = func(ctx context.Context) {
-		assert.NoError(t, g.Update("alice", ddbguard.Key{PK: "put-409"}).Set("notes", "from elsewhere").Run(ctx))
+		err := g.ForTenant(tenant).Update("alice", ddbguard.Key{PK: tenant, SK: "put-409"}).Set("notes", "from elsewhere").Run(ctx)
+		assert.NoError(t, err)
 	}
 	f.create("alice", "put-409")
 
