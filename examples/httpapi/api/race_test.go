@@ -189,3 +189,36 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+func TestRace_adminCloseAgainstTheOwnersDelete_neverLeavesAGhostItem(t *testing.T) {
+	f := newFixture(t, nil)
+	for round := range raceRounds {
+		id := fmt.Sprintf("close-del-%d", round)
+		f.create("alice", id)
+		r := together(t,
+			func() (reply, error) { return f.doAs(root, "POST", closePath(id), `{"reason":"race"}`) },
+			func() (reply, error) { return f.do("alice", "DELETE", "/items/"+id, nil) })
+		require.Equal(t, http.StatusNoContent, r[1].status, "round %d: the owner's delete", round)
+		// The close landed before the delete (200) or found nothing (404):
+		// it never recreates the deleted item as a bare {status: closed}.
+		assert.Contains(t, []int{http.StatusOK, http.StatusNotFound}, r[0].status, "round %d: %s", round, r[0].body)
+		assert.Nil(t, f.raw(tenant, id), "round %d: the item stays deleted", round)
+	}
+}
+
+func TestRace_adminCloseAgainstTheOwnersTransfer_bothLandAndNeitherIsLost(t *testing.T) {
+	f := newFixture(t, nil)
+	for round := range raceRounds {
+		id := fmt.Sprintf("close-tr-%d", round)
+		f.create("alice", id)
+		r := together(t,
+			func() (reply, error) { return f.doAs(root, "POST", closePath(id), `{"reason":"race"}`) },
+			func() (reply, error) { return f.do("alice", "POST", "/items/"+id+"/transfer", `{"to":"bob"}`) })
+		require.Equal(t, http.StatusOK, r[0].status, "round %d: %s", round, r[0].body)
+		require.Equal(t, http.StatusNoContent, r[1].status, "round %d: %s", round, r[1].body)
+		it := f.get("bob", id).item(t)
+		assert.Equal(t, "bob", it.Owner, "round %d: the close did not undo the transfer", round)
+		assert.Equal(t, "closed", it.Status, "round %d: the transfer did not undo the close", round)
+		assert.Equal(t, int64(3), it.Version, "round %d: two writes, each counted", round)
+	}
+}
