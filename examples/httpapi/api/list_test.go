@@ -157,12 +157,24 @@ func TestList_cursorOfAnotherUserOrTenant_answers400AndListsNothing(t *testing.T
 	f := newFixture(t, nil)
 	cursor := f.firstCursor(user("alice"), "cur-1", "cur-2", "cur-3")
 	f.create("bob", "cur-b")
+	f.audit.reset()
 	for _, c := range []api.Claims{user("bob"), {User: "alice", Tenant: "globex"}, {User: "bob", Tenant: "globex", Admin: true}} {
 		r := f.callAs(c, http.MethodGet, "/items?cursor="+url.QueryEscape(cursor), nil)
 		require.Equal(t, http.StatusBadRequest, r.status, "%+v: %s", c, r.body)
 		assert.Equal(t, `"cursor" is not valid for this list: start again without it`, r.problem(t).Detail)
 		assert.NotContains(t, string(r.body), "cur-")
 	}
+	// Each refusal is on the audit trail, naming who tried, without the
+	// cursor or anything it holds.
+	lines, text := f.audit.lines(t)
+	require.Len(t, lines, 3, text)
+	assert.Equal(t, "list", lines[0]["op"])
+	assert.Equal(t, "bob", lines[0]["caller"])
+	assert.Equal(t, tenant, lines[0]["tenant"])
+	assert.Equal(t, "ddbguard: invalid input", lines[0]["reason"])
+	assert.NotContains(t, text, cursor)
+	assert.NotContains(t, text, "cur-")
+
 	// Alice's own cursor still continues her list.
 	p := f.call("alice", http.MethodGet, "/items?limit=5&cursor="+url.QueryEscape(cursor), nil).page(t)
 	assert.Len(t, p.Items, 2)
