@@ -11,10 +11,10 @@ import (
 // read, or a call to a function of the package that returns one.
 type readSite struct {
 	call     ssa.CallInstruction
-	op       string    // GetItem, Query, ...
+	op       string        // GetItem, Query, ...
 	via      *ssa.Function // the function the read goes through, or nil
-	ifs      []*ssa.If // branches whose condition depends on the result
-	returned bool      // the result reaches a return of the function
+	ifs      []*ssa.If     // branches whose condition depends on the result
+	returned bool          // the result reaches a return of the function
 }
 
 // raceFinder knows, for one function, which branches depend on a read.

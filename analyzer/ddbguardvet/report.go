@@ -29,7 +29,7 @@ type directive struct {
 type reporter struct {
 	pass       *analysis.Pass
 	tests      bool
-	highOnly   bool // -severity=high: drop low-severity findings
+	highOnly   bool                   // -severity=high: drop low-severity findings
 	nodes      map[token.Pos]ast.Node // call Lparen and literal Lbrace -> node
 	directives map[lineKey]*directive
 	done       map[token.Pos]bool

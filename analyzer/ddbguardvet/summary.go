@@ -50,7 +50,7 @@ type fsum struct {
 // facts in the analyzer, through interface implementations in module mode.
 type engine struct {
 	inScope func(*ssa.Function) bool
-	facts   func(*ssa.Function) *fsum              // nil: none
+	facts   func(*ssa.Function) *fsum             // nil: none
 	impls   func(*ssa.CallCommon) []*ssa.Function // nil: interface calls stay unresolved
 	sums    map[*ssa.Function]*fsum
 	pe      *paramEffects
