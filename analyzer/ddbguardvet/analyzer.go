@@ -140,7 +140,7 @@ func checkWriterCall(r *reporter, e *engine, call ssa.CallInstruction, race *rea
 	ws, callee := e.writeOf(call)
 	name := funcName(callee, call.Parent())
 	f := finding{pos: call.Common().Pos(), race: race, low: ws.low, use: advice(ws.op, ws.shape)}
-	if ws.direct && ws.generic && callee.Pkg != call.Parent().Pkg {
+	if ws.direct && ws.generic && ws.low == "" && callee.Pkg != call.Parent().Pkg {
 		o := originsOf(e, call.Parent(), keyArgs(call.Common(), callee, ws.keys))
 		if len(o.params) > 0 || o.multi != "" {
 			f.what = fmt.Sprintf("this call to %s passes it the key or item of an unconditioned %s at %s, which %s",

@@ -2,6 +2,7 @@ package ddbguardvet
 
 import (
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -63,6 +64,9 @@ func (w *originWalk) walk(v ssa.Value) {
 	w.seen[v] = true
 	switch x := v.(type) {
 	case *ssa.Parameter:
+		if plumbing(x.Type()) {
+			return
+		}
 		for i, p := range w.fn.Params {
 			if p == x {
 				if w.inRead {
@@ -121,6 +125,9 @@ func (w *originWalk) walk(v ssa.Value) {
 func (w *originWalk) call(c *ssa.Call) {
 	args := c.Common().Args
 	for _, a := range args {
+		if plumbing(a.Type()) {
+			continue
+		}
 		if op := readOp(a.Type()); op == "Query" || op == "Scan" {
 			if w.o.multi == "" || op == "Scan" {
 				w.o.multi = op
@@ -128,7 +135,9 @@ func (w *originWalk) call(c *ssa.Call) {
 			saved := w.inRead
 			w.inRead = true
 			for _, a := range args {
-				w.walk(a)
+				if !plumbing(a.Type()) {
+					w.walk(a)
+				}
 			}
 			w.inRead = saved
 			return
@@ -138,7 +147,9 @@ func (w *originWalk) call(c *ssa.Call) {
 		w.walk(c.Common().Value)
 	}
 	for _, a := range args {
-		w.walk(a)
+		if !plumbing(a.Type()) {
+			w.walk(a)
+		}
 	}
 }
 
@@ -170,6 +181,21 @@ func (w *originWalk) filled(root ssa.Value) {
 			}
 		}
 	}
+}
+
+// plumbing reports whether a value of type t carries no item data: a
+// context, or a client or option of the SDK.
+func plumbing(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	path, name := n.Obj().Pkg().Path(), n.Obj().Name()
+	return path == "context" || strings.HasPrefix(path, "github.com/aws/") &&
+		(name == "Client" || strings.HasSuffix(name, "Options") || name == "Config")
 }
 
 // untypedKey reports whether a parameter of type t carries a key or item

@@ -26,8 +26,8 @@ func lowReason(a *allocInfo, sink ssa.CallInstruction) string {
 	if len(a.fields["ReturnValues"]) == 0 || sink.Value() == nil {
 		return ""
 	}
-	if ifs, _ := taintedIfs(sink.Value(), ""); len(ifs) == 0 {
-		return ""
+	if ifs, returned := taintedIfs(sink.Value(), ""); len(ifs) == 0 && !returned {
+		return "" // asked for, never looked at
 	}
 	if a.kind.op == "DeleteItem" {
 		return "consume-once delete, ReturnValues checked"
@@ -83,7 +83,7 @@ func incrementExpr(s string) bool {
 		}
 		return true
 	case strings.HasPrefix(upper, "SET "):
-		for _, part := range strings.Split(s[4:], ",") {
+		for _, part := range splitTop(s[4:]) {
 			if !selfIncrement(part) {
 				return false
 			}
@@ -93,8 +93,28 @@ func incrementExpr(s string) bool {
 	return false
 }
 
-// selfIncrement reports whether "n = n + :v" (or "n = if_not_exists(n" ...
-// split by the comma) assigns a name its own value plus a placeholder.
+// splitTop splits s at the commas outside parentheses.
+func splitTop(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// selfIncrement reports whether "n = n + :v" or "n = if_not_exists(n, :z) +
+// :v" assigns a name its own value plus a placeholder.
 func selfIncrement(part string) bool {
 	lhs, rhs, ok := strings.Cut(part, "=")
 	if !ok {
@@ -102,7 +122,11 @@ func selfIncrement(part string) bool {
 	}
 	name := strings.TrimSpace(lhs)
 	rhs = strings.ReplaceAll(rhs, " ", "")
-	return strings.HasPrefix(rhs, name+"+:") || strings.HasPrefix(rhs, "if_not_exists("+name)
+	if rest, ok := strings.CutPrefix(rhs, "if_not_exists("+name+","); ok {
+		_, after, found := strings.Cut(rest, ")")
+		return found && strings.HasPrefix(after, "+:")
+	}
+	return strings.HasPrefix(rhs, name+"+:")
 }
 
 // builderAddsOnly reports whether v is expr.Update() of an expression built
