@@ -34,7 +34,7 @@ func (s *Notes) Remove(ctx context.Context, user, id string) error {
 		return err
 	}
 	if n.CreatedBy == user {
-		return s.Repo.Delete(ctx, id) // modulewant `^read-then-write race .* \(through Notes.Find\) .* unconditioned DeleteItem at dynamo.go:51, runs.*Guard.Delete`
+		return s.Repo.Delete(ctx, id) // modulewant `^this call to Notes.Delete passes it the key or item of an unconditioned DeleteItem at dynamo.go:51.*; read-then-write race .* \(through Notes.Find\) at notes.go:32 .*Guard.Delete`
 	}
 	return model.ErrForbidden
 }
