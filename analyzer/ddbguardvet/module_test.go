@@ -15,8 +15,8 @@ import (
 	"github.com/ddbguard/ddbguard/analyzer/ddbguardvet"
 )
 
-// wantRE finds the diagnostic expectations of a line: `// want `re``
-// (both modes) and `// modulewant `re`` (the whole-module mode only).
+// wantRE finds the diagnostic expectations of a line: `// want `re“
+// (both modes) and `// modulewant `re“ (the whole-module mode only).
 var wantRE = regexp.MustCompile("// (module)?want `([^`]*)`")
 
 // expectations returns, per file:line, the patterns the module mode must
