@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -44,7 +44,7 @@ func newAnalyzer() *analysis.Analyzer {
 	a := &analysis.Analyzer{
 		Name:      "ddbguardvet",
 		Doc:       doc,
-		Requires:  []*analysis.Analyzer{buildssa.Analyzer},
+		Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
 		Run:       c.run,
 		FactTypes: []analysis.Fact{new(funcFact)},
 	}
@@ -59,16 +59,16 @@ func newAnalyzer() *analysis.Analyzer {
 func (c *config) highOnly() bool { return strings.EqualFold(c.severity, severityHigh) }
 
 func (c *config) run(pass *analysis.Pass) (any, error) {
-	if skipPackage(pass.Pkg.Path()) {
+	if noFindings(pass) {
 		return nil, nil
 	}
-	res := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	e := newEngine(func(f *ssa.Function) bool { return f != nil && f.Pkg == res.Pkg })
+	res := buildSSA(pass)
+	e := newEngine(func(f *ssa.Function) bool { return f != nil && f.Pkg == res.pkg })
 	e.facts = importFacts(pass)
 	low := testHelperPkg(pass.Pkg.Path())
 	e.lowPkg = func(*ssa.Function) string { return low }
 	var groups []*group
-	for _, fn := range res.SrcFuncs {
+	for _, fn := range res.funcs {
 		if fn.Parent() == nil {
 			groups = append(groups, newGroup(fn, e.pe))
 		}
