@@ -2,6 +2,7 @@ package ddbguardvet
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"sort"
@@ -160,13 +161,15 @@ func (m *module) analyze(cfg ModuleConfig) []Finding {
 	}
 	byPkg := map[*ssa.Package][]*group{}
 	var groups []*group
-	for fn := range ssautil.AllFunctions(m.prog) {
-		if fn.Parent() != nil || fn.Synthetic != "" || !e.inScope(fn) || fn.Blocks == nil {
-			continue
+	for sp, p := range m.pkgs {
+		for _, fn := range sourceFuncs(m.prog, p) {
+			if fn.Blocks == nil {
+				continue
+			}
+			g := newGroup(fn, e.pe)
+			groups = append(groups, g)
+			byPkg[sp] = append(byPkg[sp], g)
 		}
-		g := newGroup(fn, e.pe)
-		groups = append(groups, g)
-		byPkg[fn.Pkg] = append(byPkg[fn.Pkg], g)
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].root.Pos() < groups[j].root.Pos() })
 	e.summarize(groups)
@@ -193,4 +196,21 @@ func (m *module) analyze(cfg ModuleConfig) []Finding {
 		return a.Offset < b.Offset
 	})
 	return findings
+}
+
+// sourceFuncs returns the functions and methods declared in p's files.
+func sourceFuncs(prog *ssa.Program, p *packages.Package) []*ssa.Function {
+	var fns []*ssa.Function
+	for _, file := range p.Syntax {
+		for _, decl := range file.Decls {
+			if decl, ok := decl.(*ast.FuncDecl); ok {
+				if obj, ok := p.TypesInfo.Defs[decl.Name].(*types.Func); ok {
+					if fn := prog.FuncValue(obj); fn != nil {
+						fns = append(fns, fn)
+					}
+				}
+			}
+		}
+	}
+	return fns
 }

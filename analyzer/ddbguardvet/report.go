@@ -80,7 +80,8 @@ func (r *reporter) directive(c *ast.Comment) {
 	}
 	reason := strings.TrimSpace(rest)
 	if reason == "" {
-		r.pass.Reportf(c.Pos(), "%s needs a reason: %s <why this write needs no guard>", ignoreDirective, ignoreDirective)
+		r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), Category: severityHigh,
+			Message: fmt.Sprintf("%s needs a reason: %s <why this write needs no guard>", ignoreDirective, ignoreDirective)})
 		return
 	}
 	p := r.pass.Fset.Position(c.Pos())

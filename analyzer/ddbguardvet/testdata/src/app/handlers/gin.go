@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"vettest/app/ginlike"
 	"vettest/app/model"
@@ -56,7 +58,7 @@ func (g *Gin) CopyDoc(c *ginlike.Context) { // want CopyDoc:"^writes PutItem unc
 	}
 	cp := *doc
 	cp.ID = doc.ID + "-copy"
-	_ = storage.PutItem(ctx, g.DB, cp) // want `^this call to storage.PutItem passes it the key or item of an unconditioned PutItem at storage.go:53, which overwrites the item whoever owns it; read-then-write race .* the GetItem \(through storage.GetDoc\) at gin.go:52 is compared to decide whether it runs`
+	_ = storage.PutItem(ctx, g.DB, cp) // want `^this call to storage.PutItem passes it the key or item of an unconditioned PutItem at storage.go:53, which overwrites the item whoever owns it; read-then-write race .* the GetItem \(through storage.GetDoc\) at gin.go:54 is compared to decide whether it runs`
 }
 
 // View counts a view: low severity in storage, nothing here.
@@ -78,4 +80,22 @@ func (g *Gin) RenameNote(c *ginlike.Context) {
 		return
 	}
 	_ = g.Notes.Rename(c.Request.Context(), c.GetString("user"), c.Param("id"), body.Title)
+}
+
+// Publish builds the input here and sends it through storage.Send, whose
+// fact says it writes through its input: the input is reported here.
+func (g *Gin) Publish(c *ginlike.Context) { // want Publish:"^writes UpdateItem unconditioned at gin.go:89 keyed by parameter \\[1\\]$"
+	in := &dynamodb.UpdateItemInput{Key: docKey(c.Param("id")), UpdateExpression: aws.String("SET published = :t")}
+	_ = storage.Send(c.Request.Context(), g.DB, in) // want `^UpdateItem without ConditionExpression or Expected changes \(or creates\) the item whoever owns it; use ddbguard Guard.Update`
+}
+
+// PublishGuarded sends a conditioned input through the same helper.
+func (g *Gin) PublishGuarded(c *ginlike.Context) {
+	in := &dynamodb.UpdateItemInput{Key: docKey(c.Param("id")), UpdateExpression: aws.String("SET published = :t")}
+	in.ConditionExpression = aws.String("#o = :me")
+	_ = storage.Send(c.Request.Context(), g.DB, in)
+}
+
+func docKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: id}}
 }
