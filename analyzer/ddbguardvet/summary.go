@@ -3,6 +3,7 @@ package ddbguardvet
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"slices"
 
@@ -255,8 +256,8 @@ func keyArgs(c *ssa.CallCommon, callee *ssa.Function, keys []int) []ssa.Value {
 func (e *engine) propagateReaders(fns []*ssa.Function) bool {
 	changed := false
 	for _, fn := range fns {
-		if s := e.sums[fn]; s != nil && s.read != "" {
-			continue
+		if s := e.sums[fn]; s != nil && (s.read != "" || s.write != nil && errorOnly(fn.Signature)) {
+			continue // an error-only writer's error reports its write, not a check
 		}
 		for _, read := range findReads(fn, e) {
 			if read.returned {
@@ -311,4 +312,9 @@ func sortedKeys(m map[int]bool) []int {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// errorOnly reports whether sig returns just an error.
+func errorOnly(sig *types.Signature) bool {
+	return sig.Results().Len() == 1 && isError(sig.Results().At(0).Type())
 }

@@ -14,7 +14,7 @@ type Docs struct{ DB *dynamodb.Client }
 
 // Update reads through storage.GetDoc, compares the owner, then writes
 // through storage.SaveDoc: the race is across packages.
-func (s *Docs) Update(ctx context.Context, user, id, body string) error { // want Update:"returns GetItem data; writes PutItem unconditioned at storage.go:43 keyed by parameter \\[3\\]"
+func (s *Docs) Update(ctx context.Context, user, id, body string) error { // want Update:"^writes PutItem unconditioned at storage.go:43 keyed by parameter \\[3\\]"
 	doc, err := storage.GetDoc(ctx, s.DB, id)
 	if err != nil {
 		return err
