@@ -107,6 +107,11 @@ func (r *Report) Document(chart string) string {
 	p("## Goals\n\n")
 	p("The goals are set for the guarded Update at the build layer; the SDK layer is shown for context.\n\n")
 	p("%s\n", r.TargetTable())
+	p("### Create\n\n")
+	p("A guarded Create of a struct, of a `map[string]any` and of a `map[string]types.AttributeValue` item\n")
+	p("must cost no more than guregu/dynamo's conditional Put of the same item, and at most 1.1× the\n")
+	p("hand-written PutItemInput whose item attributevalue marshals, at the build layer.\n\n")
+	p("%s\n", r.CreateTable())
 	p("What keeps a guarded write near the hand-written floor: the guard's condition text is a constant\n")
 	p("per schema shape, and the UpdateExpression of a plain update of up to four Set clauses is written\n")
 	p("once per Guard; each request's input, the strings it points to and the guard's own values (caller,\n")
@@ -115,6 +120,9 @@ func (r *Report) Document(chart string) string {
 	p("maps are allocated once, at their final size. The builder itself and the `any` arguments of Key\n")
 	p("and Set are what remain above the floor.\n\n")
 
+	if r.Instr != nil {
+		r.documentInstr(&b)
+	}
 	if r.E2E != nil {
 		r.documentE2E(&b, chart)
 	}
@@ -125,10 +133,17 @@ func (r *Report) Document(chart string) string {
 	p("BENCH_POINT=5s make bench               # longer end-to-end points\n")
 	p("cd bench && go test -run '^$' -bench 'Update/api=noop' -benchmem -count 6 .  # one operation, one layer\n")
 	p("benchstat -col /impl bench/results/cpu.txt                                   # compare contenders\n```\n\n")
-	p("The raw benchmark output of this run is in bench/results/cpu.txt (benchstat format).\n")
+	p("The raw benchmark output of this run is in bench/results/cpu.txt (benchstat format)")
+	if r.Instr != nil {
+		p(", the instruction\ncounts in bench/results/instr.txt")
+	}
+	p(".\n")
 	if r.CPUWall > 0 || r.E2EWall > 0 {
-		p("This run took %s for the CPU benchmarks and %s for the end-to-end half.\n",
-			r.CPUWall.Round(time.Second), r.E2EWall.Round(time.Second))
+		p("This run took %s for the CPU benchmarks", r.CPUWall.Round(time.Second))
+		if r.InstrWall > 0 {
+			p(", %s for the instruction counts", r.InstrWall.Round(time.Second))
+		}
+		p(" and %s for the end-to-end half.\n", r.E2EWall.Round(time.Second))
 	}
 	return b.String()
 }
@@ -139,6 +154,28 @@ func (r *Report) runs() int {
 		n = max(n, len(s))
 	}
 	return n
+}
+
+func (r *Report) documentInstr(b *strings.Builder) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("## Instructions per operation\n\n")
+	p("A second measure, which load from other work on the machine does not move: the instructions one\n")
+	p("operation executes, counted by valgrind's callgrind (bench/instr.sh) on the benchmark binary\n")
+	p("(`go test -c`) with `GODEBUG=asyncpreemptoff=1` and a fixed iteration count (%s), after a warm-up of\n", r.InstrIterations())
+	p("10 operations. Callgrind zeroes its counters when the measured loop starts and dumps them when it\n")
+	p("ends, so a count includes the garbage collector's work during the loop, on every thread. An\n")
+	p("instruction count does not see cache misses or the cost of touching more memory, so the time\n")
+	p("ratios are shown beside it.\n\n")
+	p("%s\n", r.InstrTable())
+}
+
+// InstrIterations describes the iteration counts of the instruction
+// counts, as make bench sets them.
+func (r *Report) InstrIterations() string {
+	if r.InstrNote != "" {
+		return r.InstrNote
+	}
+	return "see bench/instr.sh"
 }
 
 func (r *Report) documentE2E(b *strings.Builder, chart string) {
