@@ -227,7 +227,7 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 		}
 		return m, checkItem(m)
 	}
-	m, err := attributevalue.MarshalMap(item)
+	m, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
 		return nil, err
 	}
