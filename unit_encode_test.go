@@ -136,7 +136,7 @@ type (
 	encEmbed struct {
 		encInner
 		*encOther
-		B     string // shadows encInner.B
+		B     string   // shadows encInner.B
 		Named encInner `dynamodbav:"named"`
 	}
 	encShadow struct {
@@ -189,10 +189,10 @@ type (
 		Name string
 		Next *encSelf
 	}
-	encVal  struct{ X int }
-	encPtrM struct{ X int }
-	encNilM struct{ X string }
-	encErrM struct{}
+	encVal   struct{ X int }
+	encPtrM  struct{ X int }
+	encNilM  struct{ X string }
+	encErrM  struct{}
 	encMarsh struct {
 		V  encVal
 		P  encPtrM
