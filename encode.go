@@ -2,6 +2,7 @@ package ddbguard
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strconv"
 	"time"
@@ -18,13 +19,20 @@ import (
 // keys other than plain strings, attributevalue's own errors, values it
 // cannot read) makes it hand the whole item to attributevalue, so the
 // result is attributevalue's in every case.
-func encodeItem(item any) (map[string]types.AttributeValue, error) {
+//
+// checked reports that every name and value of the item is one that
+// checkItem accepts, so that it need not look again: the encoder knows
+// that of the plain values it builds (strings, integers, finite floats,
+// booleans, binaries, string sets without duplicates, and lists and maps
+// of them under valid names), not of a Marshaler's or attributevalue's.
+func encodeItem(item any) (m map[string]types.AttributeValue, checked bool, err error) {
 	var e encoder
-	m, err := e.item(item)
+	m, err = e.item(item)
 	if err == errDelegate {
-		return attributevalue.MarshalMap(item)
+		m, err = attributevalue.MarshalMap(item)
+		return m, false, err
 	}
-	return m, err
+	return m, !e.unchecked, err
 }
 
 // errDelegate says that attributevalue must encode the item: the encoder
@@ -37,6 +45,9 @@ var errDelegate = errors.New("ddbguard: item left to attributevalue")
 type encoder struct {
 	ss []types.AttributeValueMemberS
 	ns []types.AttributeValueMemberN
+	// unchecked says the item holds a name or value that checkItem must
+	// look at.
+	unchecked bool
 }
 
 // blockSize is the number of members allocated together once the blocks
@@ -66,8 +77,8 @@ func (e *encoder) num(n string) *types.AttributeValueMemberN {
 func null() types.AttributeValue { return &types.AttributeValueMemberNULL{Value: true} }
 
 // itemRoom is the room left in an item's map for the attributes the guard
-// stamps (owner, version, tenant, write id).
-const itemRoom = 4
+// stamps (owner, version).
+const itemRoom = 2
 
 // item is MarshalMap: the item's attribute map, an empty map when item
 // does not encode to a map.
@@ -146,6 +157,7 @@ func (e *encoder) body(v reflect.Value, ti *typeInfo, tag avTag) (types.Attribut
 		if m := marshaler(v, ti); m != nil {
 			av, err := m.MarshalDynamoDBAttributeValue()
 			if err != nil || av != nil {
+				e.unchecked = true
 				return av, err
 			}
 		}
@@ -205,6 +217,7 @@ func (e *encoder) scalar(v reflect.Value, ti *typeInfo, tag avTag) types.Attribu
 		return &types.AttributeValueMemberBOOL{Value: v.Bool()}
 	case reflect.String:
 		if ti.isNumber && !tag.asString {
+			e.unchecked = true // any text
 			return e.num(v.String())
 		}
 		return e.str(v.String())
@@ -213,8 +226,10 @@ func (e *encoder) scalar(v reflect.Value, ti *typeInfo, tag avTag) types.Attribu
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n = strconv.FormatUint(v.Uint(), 10)
 	case reflect.Float32:
+		e.checkFloat(v.Float())
 		n = strconv.FormatFloat(v.Float(), 'f', -1, 32)
 	case reflect.Float64:
+		e.checkFloat(v.Float())
 		n = strconv.FormatFloat(v.Float(), 'f', -1, 64)
 	default:
 		return nil
@@ -223,6 +238,23 @@ func (e *encoder) scalar(v reflect.Value, ti *typeInfo, tag avTag) types.Attribu
 		return e.str(n)
 	}
 	return e.num(n)
+}
+
+// checkFloat leaves to checkItem every float but zero and those well
+// inside DynamoDB's range (whose shortest text has at most 17 significant
+// digits): NaN and the infinities, which it refuses, and the extremes.
+func (e *encoder) checkFloat(f float64) {
+	if a := math.Abs(f); a != 0 && !(a >= 1e-128 && a < 1e125) {
+		e.unchecked = true
+	}
+}
+
+// checkKey leaves a map key that is not a valid attribute name to
+// checkItem, which refuses it.
+func (e *encoder) checkKey(k string) {
+	if checkName(k) != nil {
+		e.unchecked = true
+	}
 }
 
 // time encodes a struct convertible to time.Time: RFC 3339 with
@@ -260,7 +292,10 @@ func isZero(v reflect.Value, k reflect.Kind) bool {
 
 // structMap encodes a struct's fields into a map with room more entries.
 func (e *encoder) structMap(v reflect.Value, ti *typeInfo, room int) (map[string]types.AttributeValue, error) {
-	m := make(map[string]types.AttributeValue, len(ti.fields)+room)
+	m := make(map[string]types.AttributeValue, mapHint(len(ti.fields), room))
+	if ti.badName {
+		e.unchecked = true
+	}
 	for i := range ti.fields {
 		f := &ti.fields[i]
 		if !f.readable {
@@ -279,6 +314,16 @@ func (e *encoder) structMap(v reflect.Value, ti *typeInfo, room int) (map[string
 		}
 	}
 	return m, nil
+}
+
+// mapHint is the size to make a map of n entries with room more: a map of
+// up to 8 entries is one small block, so the room is not worth leaving
+// where it would make a small map a big one.
+func mapHint(n, room int) int {
+	if n <= 8 && n+room > 8 {
+		return 8
+	}
+	return n + room
 }
 
 // fieldByIndex is attributevalue's encoderFieldByIndex: false when the

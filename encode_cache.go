@@ -107,6 +107,7 @@ type typeInfo struct {
 	// nStr and nNum count a struct's fields that are plain strings and
 	// numbers: the members an item of it needs at most, directly.
 	nStr, nNum int
+	badName    bool // a field's name is not one checkName accepts
 }
 
 // fieldInfo is one field of a struct as attributevalue sees it.
@@ -160,6 +161,7 @@ func buildInfo(t reflect.Type, building map[reflect.Type]*typeInfo) *typeInfo {
 			ti.fields = structFields(t, building)
 			for _, f := range ti.fields {
 				ti.addrMatters = ti.addrMatters || f.info.addrMatters
+				ti.badName = ti.badName || checkName(f.name) != nil
 				switch f.info.kind {
 				case reflect.String:
 					ti.nStr++

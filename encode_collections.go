@@ -34,12 +34,13 @@ func (e *encoder) reserve(m map[string]any) {
 // each is encoded as attributevalue encodes it (an element is not
 // zero-checked: only the interface is, and it is not nil).
 func (e *encoder) anyMap(m map[string]any, tag avTag, room int) (map[string]types.AttributeValue, error) {
-	out := make(map[string]types.AttributeValue, len(m)+room)
+	out := make(map[string]types.AttributeValue, mapHint(len(m), room))
 	et := tag.elemTag()
 	for k, x := range m {
 		if k == "" {
 			return nil, errDelegate // attributevalue's error
 		}
+		e.checkKey(k)
 		var av types.AttributeValue
 		switch y := x.(type) {
 		case nil:
@@ -57,6 +58,7 @@ func (e *encoder) anyMap(m map[string]any, tag avTag, room int) (map[string]type
 		case int64:
 			av = e.num(strconv.FormatInt(y, 10))
 		case float64:
+			e.checkFloat(y)
 			av = e.num(strconv.FormatFloat(y, 'f', -1, 64))
 		case bool:
 			av = &types.AttributeValueMemberBOOL{Value: y}
@@ -103,6 +105,7 @@ func (e *encoder) mapValue(v reflect.Value, ti *typeInfo, tag avTag) (types.Attr
 		if k == "" {
 			return nil, errDelegate // attributevalue's error
 		}
+		e.checkKey(k)
 		ev := elem
 		if ev.IsValid() {
 			ev.SetIterValue(it)
@@ -143,6 +146,7 @@ func (e *encoder) list(v reflect.Value, ti *typeInfo, tag avTag) (types.Attribut
 	}
 	switch {
 	case tag.asBinSet || ti.byteSlices:
+		e.unchecked = true // duplicates
 		bs := make([][]byte, 0, n)
 		for i := range n {
 			av, err := e.value(v.Index(i), ti.elem, et)
@@ -160,6 +164,7 @@ func (e *encoder) list(v reflect.Value, ti *typeInfo, tag avTag) (types.Attribut
 		}
 		return &types.AttributeValueMemberBS{Value: bs}, nil
 	case tag.asNumSet:
+		e.unchecked = true // duplicates, and numbers of any text
 		ns := make([]string, 0, n)
 		for i := range n {
 			av, err := e.value(v.Index(i), ti.elem, et)
@@ -224,5 +229,23 @@ func (e *encoder) stringSet(v reflect.Value, ti *typeInfo, et avTag) (types.Attr
 		}
 		ss = append(ss, s.Value)
 	}
+	e.checkStrings(ss)
 	return &types.AttributeValueMemberSS{Value: ss}, nil
+}
+
+// checkStrings leaves a string set to checkItem unless it is small, not
+// empty and without duplicates.
+func (e *encoder) checkStrings(ss []string) {
+	if len(ss) == 0 || len(ss) > smallSet {
+		e.unchecked = true
+		return
+	}
+	for i := 1; i < len(ss); i++ {
+		for _, s := range ss[:i] {
+			if s == ss[i] {
+				e.unchecked = true
+				return
+			}
+		}
+	}
 }

@@ -174,11 +174,29 @@ func checkValue(av types.AttributeValue) error {
 	return nil
 }
 
+// smallSet is the size up to which checkSet compares members pairwise.
+const smallSet = 16
+
 // checkSet refuses what DynamoDB refuses in a set: no members, or the
 // same member twice.
 func checkSet[T any](members []T, key func(T) string) error {
 	if len(members) == 0 {
 		return errors.New("empty set")
+	}
+	if len(members) <= smallSet {
+		// Comparing each pair costs less than building a map.
+		var buf [smallSet]string
+		keys := buf[:0]
+		for _, m := range members {
+			k := key(m)
+			for _, seen := range keys {
+				if seen == k {
+					return errors.New("set holds a member twice")
+				}
+			}
+			keys = append(keys, k)
+		}
+		return nil
 	}
 	seen := make(map[string]struct{}, len(members))
 	for _, m := range members {
@@ -227,7 +245,7 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 		}
 		return m, checkItem(m)
 	}
-	m, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
+	m, checked, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +255,9 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 	// attributevalue skips chan and func values without an error.
 	if v := reflect.ValueOf(item); v.Kind() == reflect.Map && v.Len() != len(m) {
 		return nil, errors.New("item holds a value that cannot be stored, such as a chan or func")
+	}
+	if checked {
+		return m, nil
 	}
 	return m, checkItem(m)
 }

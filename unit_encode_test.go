@@ -37,7 +37,17 @@ func outcome(f func() (map[string]types.AttributeValue, error)) (o encoded) {
 func requireSameAsAttributevalue(t testing.TB, v any) {
 	t.Helper()
 	want := outcome(func() (map[string]types.AttributeValue, error) { return attributevalue.MarshalMap(v) })
-	got := outcome(func() (map[string]types.AttributeValue, error) { return encodeItem(v) })
+	got := outcome(func() (map[string]types.AttributeValue, error) {
+		m, checked, err := encodeItem(v)
+		if err == nil && checked {
+			// checked lets marshalItem skip checkItem: it must be true
+			// only of what checkItem accepts.
+			if cerr := checkItem(m); cerr != nil {
+				t.Errorf("%T: checked, but checkItem says %v", v, cerr)
+			}
+		}
+		return m, err
+	})
 	if want.failed || want.panicked || got.failed || got.panicked {
 		if got.failed != want.failed || got.panicked != want.panicked {
 			t.Errorf("%T: failed %v panicked %v, attributevalue failed %v panicked %v", v, got.failed, got.panicked, want.failed, want.panicked)

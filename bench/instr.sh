@@ -37,7 +37,7 @@ for spec in "noop ${INSTR_N_NOOP:-2000}" "sdk ${INSTR_N_SDK:-200}"; do
 	read -r layer n <<<"$spec"
 	echo "instr: callgrind, layer $layer, ${n}x" >&2
 	(cd "$tmp" && rm -f callgrind.out.* &&
-		BENCH_INSTR=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+		BENCH_INSTR=1 GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
 			--zero-before='*bench.instrStart' --dump-before='*bench.instrStop' \
 			--callgrind-out-file="$tmp/cg.$layer" \
 			./bench.test -test.run '^$' -test.bench "/^api=$layer\$/" -test.benchtime "${n}x" \
