@@ -219,12 +219,20 @@ func checkNumber(n string) error {
 
 func checkItem(m map[string]types.AttributeValue) error {
 	for name, v := range m {
-		if err := checkName(name); err != nil {
+		if err := checkAttribute(name, v); err != nil {
 			return err
 		}
-		if err := checkValue(v); err != nil {
-			return fmt.Errorf("attribute %q: %w", name, err)
-		}
+	}
+	return nil
+}
+
+// checkAttribute checks one attribute of an item, its name and its value.
+func checkAttribute(name string, v types.AttributeValue) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := checkValue(v); err != nil {
+		return fmt.Errorf("attribute %q: %w", name, err)
 	}
 	return nil
 }
@@ -239,11 +247,15 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 		if x == nil {
 			return nil, errors.New("nil item")
 		}
+		// Copied and checked in one pass.
 		m := make(map[string]types.AttributeValue, len(x)+2)
 		for k, v := range x {
+			if err := checkAttribute(k, v); err != nil {
+				return nil, err
+			}
 			m[k] = v
 		}
-		return m, checkItem(m)
+		return m, nil
 	}
 	m, checked, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
