@@ -45,18 +45,32 @@ var errDelegate = errors.New("ddbguard: item left to attributevalue")
 type encoder struct {
 	ss []types.AttributeValueMemberS
 	ns []types.AttributeValueMemberN
+	// sHint and nHint size the first block of each kind: the strings and
+	// numbers the item holds directly, at most.
+	sHint, nHint int
 	// unchecked says the item holds a name or value that checkItem must
 	// look at.
 	unchecked bool
 }
 
-// blockSize is the number of members allocated together once the blocks
-// the top level reserved for the item are used up.
+// blockSize is the number of members allocated together once the first
+// block of a kind is used up.
 const blockSize = 4
+
+// block returns the size of the next block of a kind whose hint is
+// *hint: the hint the first time, blockSize after.
+func block(hint *int) int {
+	n := *hint
+	if n <= 0 {
+		n = blockSize
+	}
+	*hint = 0
+	return n
+}
 
 func (e *encoder) str(s string) *types.AttributeValueMemberS {
 	if len(e.ss) == 0 {
-		e.ss = make([]types.AttributeValueMemberS, blockSize)
+		e.ss = make([]types.AttributeValueMemberS, block(&e.sHint))
 	}
 	av := &e.ss[0]
 	e.ss = e.ss[1:]
@@ -66,7 +80,7 @@ func (e *encoder) str(s string) *types.AttributeValueMemberS {
 
 func (e *encoder) num(n string) *types.AttributeValueMemberN {
 	if len(e.ns) == 0 {
-		e.ns = make([]types.AttributeValueMemberN, blockSize)
+		e.ns = make([]types.AttributeValueMemberN, block(&e.nHint))
 	}
 	av := &e.ns[0]
 	e.ns = e.ns[1:]
@@ -99,12 +113,7 @@ func (e *encoder) item(item any) (map[string]types.AttributeValue, error) {
 		sv, si = v.Elem(), ti.elem
 	}
 	if si.kind == reflect.Struct && !si.isTime && marshaler(sv, si) == nil {
-		if si.nStr > 0 {
-			e.ss = make([]types.AttributeValueMemberS, si.nStr)
-		}
-		if si.nNum > 0 {
-			e.ns = make([]types.AttributeValueMemberN, si.nNum)
-		}
+		e.sHint, e.nHint = si.nStr, si.nNum
 		return e.structMap(sv, si, itemRoom)
 	}
 	av, err := e.value(v, ti, avTag{})

@@ -21,12 +21,7 @@ func (e *encoder) reserve(m map[string]any) {
 			nn++
 		}
 	}
-	if ns > 0 {
-		e.ss = make([]types.AttributeValueMemberS, ns)
-	}
-	if nn > 0 {
-		e.ns = make([]types.AttributeValueMemberN, nn)
-	}
+	e.sHint, e.nHint = ns, nn
 }
 
 // anyMap encodes a map[string]any, whose elements have the tag tag, into

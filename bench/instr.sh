@@ -3,8 +3,9 @@
 # valgrind's callgrind: a measure that other work on a shared machine does
 # not move, unlike time. make bench runs it (through run.sh) after the timed
 # rounds. The benchmark binary (go test -c) runs under callgrind with
-# GODEBUG=asyncpreemptoff=1 (no preemption signals) and a fixed iteration
-# count; every benchmark warms up, then callgrind zeroes its counters when
+# GODEBUG=asyncpreemptoff=1 (no preemption signals), GOMAXPROCS=1 (no
+# spinning on the runtime's locks, whose length depends on how valgrind
+# schedules threads) and a fixed iteration count; every benchmark warms up, then callgrind zeroes its counters when
 # the measured loop starts and dumps them when it ends (bench.instrStart,
 # bench.instrStop), so each dump holds one loop's instructions, the garbage
 # collector's included. The result is one line per benchmark:
@@ -15,8 +16,8 @@
 # valgrind is missing, saying so)
 #
 # Environment:
-#   INSTR_N_NOOP  iterations of each build → no-op API benchmark (default 2000)
-#   INSTR_N_SDK   iterations of each SDK-client benchmark (default 200)
+#   INSTR_N_NOOP  iterations of each build → no-op API benchmark (default 1000)
+#   INSTR_N_SDK   iterations of each SDK-client benchmark (default 100)
 #   GO            the go command (default go)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -33,7 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$GO" test -c -o "$tmp/bench.test" .
 
 : >"$tmp/out"
-for spec in "noop ${INSTR_N_NOOP:-2000}" "sdk ${INSTR_N_SDK:-200}"; do
+for spec in "noop ${INSTR_N_NOOP:-1000}" "sdk ${INSTR_N_SDK:-100}"; do
 	read -r layer n <<<"$spec"
 	echo "instr: callgrind, layer $layer, ${n}x" >&2
 	(cd "$tmp" && rm -f callgrind.out.* &&
