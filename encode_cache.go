@@ -232,7 +232,7 @@ func fieldType(t reflect.Type, index []int) reflect.Type {
 func enumFields(t reflect.Type) []avField {
 	current := []avField{}
 	next := []avField{{typ: t, readable: true}}
-	count := map[reflect.Type]int{}
+	var count map[reflect.Type]int
 	nextCount := map[reflect.Type]int{}
 	visited := map[reflect.Type]struct{}{}
 	fields := []avField{}

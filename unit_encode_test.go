@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -257,7 +258,7 @@ func encTable() []any {
 			F32: 1.1, F64: 3.141592653589793, B: true, Up: 5, C: 1 + 2i, Ch: make(chan int), Fn: func() {}, priv: "p"},
 		encScalars{},
 		&encScalars{F32: 1e-7, F64: 1e21},
-		encScalars{F64: -0.0, F32: float32(1) / 3},
+		encScalars{F64: math.Copysign(0, -1), F32: float32(1) / 3},
 		encTags{},
 		encTags{Renamed: "r", Skipped: "x", Dash: "d", OmitS: "o", OmitI: 1, OmitB: true, OmitP: &s, OmitM: map[string]string{"a": "b"},
 			OmitL: []int{}, OmitElemL: []string{"", "a", ""}, OmitElemM: map[string]any{"e": "", "n": nil, "z": 0}, NullS: "",
