@@ -138,6 +138,8 @@ func (r *Report) Document(chart string) string {
 	p("```sh\nmake bench                              # CPU rounds, then the end-to-end half; rewrites this file\n")
 	p("BENCH_COUNT=10 BENCH_TIME=1s make bench  # more rounds, longer runs\n")
 	p("BENCH_POINT=5s make bench               # longer end-to-end points\n")
+	p("INSTR=0 make bench                      # without the instruction counts\n")
+	p("bench/instr.sh /tmp/instr.txt           # the instruction counts alone (valgrind)\n")
 	p("cd bench && go test -run '^$' -bench 'Update/api=noop' -benchmem -count 6 .  # one operation, one layer\n")
 	p("benchstat -col /impl bench/results/cpu.txt                                   # compare contenders\n```\n\n")
 	p("The raw benchmark output of this run is in bench/results/cpu.txt (benchstat format)")
