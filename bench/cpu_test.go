@@ -63,9 +63,8 @@ func benchOp(b *testing.B, op func(Contender, context.Context, *Args) error) {
 							b.Fatal(err)
 						}
 					}
-					// Every loop starts from a collected heap, so the
-					// collections during it depend only on what it
-					// allocates, not on what ran before.
+					// Every loop starts from a collected heap (instr.sh
+					// turns the collector off: the heap only grows).
 					runtime.GC()
 				}
 				n, cpu0 := 0, cpuTime()

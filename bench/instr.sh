@@ -5,12 +5,17 @@
 # rounds. The benchmark binary (go test -c) runs under callgrind with
 # GODEBUG=asyncpreemptoff=1 (no preemption signals), GOMAXPROCS=1 (no
 # spinning on the runtime's locks, whose length depends on how valgrind
-# schedules threads) and a fixed iteration count; every benchmark warms up, then callgrind zeroes its counters when
-# the measured loop starts and dumps them when it ends (bench.instrStart,
-# bench.instrStop), so each dump holds one loop's instructions, the garbage
-# collector's included. The result is one line per benchmark:
+# schedules threads), GOGC=off and a fixed iteration count; every benchmark
+# warms up, then callgrind zeroes its counters when the measured loop
+# starts and dumps them when it ends (bench.instrStart, bench.instrStop),
+# so each dump holds one loop's instructions. The collector is off because
+# one collection costs millions of instructions and lands in whichever
+# loop is running when the heap reaches its goal, so it would make a count
+# depend on the benchmarks that ran before; the bytes allocated per
+# operation (B/op) stand for its cost. The result is one line per
+# benchmark:
 #
-#	BenchmarkCreate/api=noop/impl=ddbguard 2000 24050 instr/op
+#	BenchmarkCreate/api=noop/impl=ddbguard 1000 11000 instr/op
 #
 # Usage: instr.sh OUT    (writes OUT; exits 0 without writing it when
 # valgrind is missing, saying so)
@@ -38,7 +43,7 @@ for spec in "noop ${INSTR_N_NOOP:-1000}" "sdk ${INSTR_N_SDK:-100}"; do
 	read -r layer n <<<"$spec"
 	echo "instr: callgrind, layer $layer, ${n}x" >&2
 	(cd "$tmp" && rm -f callgrind.out.* &&
-		BENCH_INSTR=1 GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+		BENCH_INSTR=1 GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
 			--zero-before='*bench.instrStart' --dump-before='*bench.instrStop' \
 			--callgrind-out-file="$tmp/cg.$layer" \
 			./bench.test -test.run '^$' -test.bench "/^api=$layer\$/" -test.benchtime "${n}x" \
