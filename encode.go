@@ -249,11 +249,12 @@ func (e *encoder) scalar(v reflect.Value, ti *typeInfo, tag avTag) types.Attribu
 	return e.num(n)
 }
 
-// checkFloat leaves to checkItem every float but zero and those well
-// inside DynamoDB's range (whose shortest text has at most 17 significant
-// digits): NaN and the infinities, which it refuses, and the extremes.
+// checkFloat leaves to checkItem every float but zero and those between
+// 1e-6 and 1e21, whose text ('f', shortest) has fewer than 40 digits
+// however they are counted: NaN and the infinities, which it refuses, and
+// the numbers near DynamoDB's limits of size and precision.
 func (e *encoder) checkFloat(f float64) {
-	if a := math.Abs(f); a != 0 && !(a >= 1e-128 && a < 1e125) {
+	if a := math.Abs(f); a != 0 && !(a >= 1e-6 && a < 1e21) {
 		e.unchecked = true
 	}
 }
