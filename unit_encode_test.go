@@ -373,3 +373,23 @@ func TestEncodeItem_concurrentFirstUseOfAType(t *testing.T) {
 		<-done
 	}
 }
+
+// TestMarshalItem_encodedItemsStillRefuseWhatDynamoDBRefuses: the values
+// the encoder does not vouch for still go through checkItem.
+func TestMarshalItem_encodedItemsStillRefuseWhatDynamoDBRefuses(t *testing.T) {
+	type sets struct {
+		S []string `dynamodbav:"s,stringset"`
+	}
+	for _, v := range []any{
+		struct{ F float64 }{math.NaN()},
+		struct{ F float32 }{float32(math.Inf(1))},
+		sets{S: []string{"a", "a"}},
+		map[string]any{"bad\xff": 1},
+		map[string]any{"n": math.Inf(-1)},
+		struct{ N json.Number }{"twelve"},
+	} {
+		if _, err := marshalItem(v); err == nil {
+			t.Errorf("%#v: no error", v)
+		}
+	}
+}
