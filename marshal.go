@@ -182,11 +182,29 @@ func checkValue(av types.AttributeValue) error {
 	return nil
 }
 
+// smallSet is the size up to which checkSet compares members pairwise.
+const smallSet = 16
+
 // checkSet refuses what DynamoDB refuses in a set: no members, or the
 // same member twice.
 func checkSet[T any](members []T, key func(T) string) error {
 	if len(members) == 0 {
 		return errors.New("empty set")
+	}
+	if len(members) <= smallSet {
+		// Comparing each pair costs less than building a map.
+		var buf [smallSet]string
+		keys := buf[:0]
+		for _, m := range members {
+			k := key(m)
+			for _, seen := range keys {
+				if seen == k {
+					return errors.New("set holds a member twice")
+				}
+			}
+			keys = append(keys, k)
+		}
+		return nil
 	}
 	seen := make(map[string]struct{}, len(members))
 	for _, m := range members {
@@ -201,12 +219,20 @@ func checkSet[T any](members []T, key func(T) string) error {
 
 func checkItem(m map[string]types.AttributeValue) error {
 	for name, v := range m {
-		if err := checkName(name); err != nil {
+		if err := checkAttribute(name, v); err != nil {
 			return err
 		}
-		if err := checkValue(v); err != nil {
-			return fmt.Errorf("attribute %q: %w", name, err)
-		}
+	}
+	return nil
+}
+
+// checkAttribute checks one attribute of an item, its name and its value.
+func checkAttribute(name string, v types.AttributeValue) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := checkValue(v); err != nil {
+		return fmt.Errorf("attribute %q: %w", name, err)
 	}
 	return nil
 }
@@ -221,13 +247,17 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 		if x == nil {
 			return nil, errors.New("nil item")
 		}
+		// Copied and checked in one pass.
 		m := make(map[string]types.AttributeValue, len(x)+2)
 		for k, v := range x {
+			if err := checkAttribute(k, v); err != nil {
+				return nil, err
+			}
 			m[k] = v
 		}
-		return m, checkItem(m)
+		return m, nil
 	}
-	m, err := attributevalue.MarshalMap(item)
+	m, checked, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +267,9 @@ func marshalItem(item any) (map[string]types.AttributeValue, error) {
 	// attributevalue skips chan and func values without an error.
 	if v := reflect.ValueOf(item); v.Kind() == reflect.Map && v.Len() != len(m) {
 		return nil, errors.New("item holds a value that cannot be stored, such as a chan or func")
+	}
+	if checked {
+		return m, nil
 	}
 	return m, checkItem(m)
 }

@@ -40,8 +40,10 @@ type Doc struct {
 
 // Args are the arguments of the benchmarked writes: Update sets Title on
 // the item UpdateID if its version is Version, Delete removes DeleteID,
-// Create writes Doc, and Tx does all three at once. Every write is on
-// behalf of Caller.
+// Create writes Doc (CreateMap writes Map, CreateAV writes Item), and Tx
+// does the update, the delete and the create of Doc at once. Every write
+// is on behalf of Caller. Map and Item hold neither owner nor version:
+// every contender adds them to a copy.
 type Args struct {
 	Caller   string
 	UpdateID string
@@ -49,6 +51,8 @@ type Args struct {
 	Version  int64
 	DeleteID string
 	Doc      Doc
+	Map      map[string]any
+	Item     map[string]types.AttributeValue
 }
 
 // SampleArgs returns the arguments the CPU benchmarks use.
@@ -65,6 +69,16 @@ func SampleArgs() *Args {
 			Body:  "agenda: budget, hiring, roadmap",
 			Tags:  []string{"notes", "team"},
 		},
+		Map: map[string]any{
+			AttrID: "doc-000045", AttrTitle: "meeting notes", "body": "agenda: budget, hiring, roadmap",
+			"pages": 12, "draft": true,
+		},
+		Item: map[string]types.AttributeValue{
+			AttrID:    &types.AttributeValueMemberS{Value: "doc-000046"},
+			AttrTitle: &types.AttributeValueMemberS{Value: "meeting notes"},
+			"body":    &types.AttributeValueMemberS{Value: "agenda: budget, hiring, roadmap"},
+			"tags":    &types.AttributeValueMemberSS{Value: []string{"notes", "team"}},
+		},
 	}
 }
 
@@ -79,6 +93,10 @@ type Contender interface {
 	Update(ctx context.Context, a *Args) error
 	Delete(ctx context.Context, a *Args) error
 	Create(ctx context.Context, a *Args) error
+	// CreateMap creates the map[string]any item Args.Map.
+	CreateMap(ctx context.Context, a *Args) error
+	// CreateAV creates the map[string]types.AttributeValue item Args.Item.
+	CreateAV(ctx context.Context, a *Args) error
 	// Tx runs the Update, the Delete and the Create in one transaction.
 	Tx(ctx context.Context, a *Args) error
 }
@@ -125,6 +143,16 @@ func (c Guarded) Delete(ctx context.Context, a *Args) error {
 // Create runs a guarded create.
 func (c Guarded) Create(ctx context.Context, a *Args) error {
 	return c.Guard.Create(a.Caller, a.Doc).Run(ctx)
+}
+
+// CreateMap runs a guarded create of a map[string]any item.
+func (c Guarded) CreateMap(ctx context.Context, a *Args) error {
+	return c.Guard.Create(a.Caller, a.Map).Run(ctx)
+}
+
+// CreateAV runs a guarded create of a map[string]types.AttributeValue item.
+func (c Guarded) CreateAV(ctx context.Context, a *Args) error {
+	return c.Guard.Create(a.Caller, a.Item).Run(ctx)
 }
 
 // Tx runs the three writes in one guarded transaction.
@@ -210,6 +238,59 @@ func (c Hand) Create(ctx context.Context, a *Args) error {
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	return err
+}
+
+// stamp sets the owner and the version of a marshalled item.
+func stamp(item map[string]types.AttributeValue, caller string) map[string]types.AttributeValue {
+	item[AttrOwner] = &types.AttributeValueMemberS{Value: caller}
+	item[AttrVersion] = &types.AttributeValueMemberN{Value: "1"}
+	return item
+}
+
+// mapItem marshals Args.Map and stamps owner and version.
+func mapItem(a *Args) (map[string]types.AttributeValue, error) {
+	item, err := attributevalue.MarshalMap(a.Map)
+	if err != nil {
+		return nil, err
+	}
+	return stamp(item, a.Caller), nil
+}
+
+// avItem copies Args.Item, with room for owner and version, and stamps
+// them.
+func avItem(a *Args) map[string]types.AttributeValue {
+	item := make(map[string]types.AttributeValue, len(a.Item)+2)
+	for k, v := range a.Item {
+		item[k] = v
+	}
+	return stamp(item, a.Caller)
+}
+
+func (c Hand) put(ctx context.Context, item map[string]types.AttributeValue) error {
+	_, err := c.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           aws.String(c.Table),
+		Item:                                item,
+		ConditionExpression:                 aws.String(handCreateCond),
+		ExpressionAttributeNames:            map[string]string{"#id": AttrID},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	return err
+}
+
+// CreateMap marshals the map item, stamps owner and version, and sends a
+// hand-written PutItemInput.
+func (c Hand) CreateMap(ctx context.Context, a *Args) error {
+	item, err := mapItem(a)
+	if err != nil {
+		return err
+	}
+	return c.put(ctx, item)
+}
+
+// CreateAV copies the item, stamps owner and version, and sends a
+// hand-written PutItemInput.
+func (c Hand) CreateAV(ctx context.Context, a *Args) error {
+	return c.put(ctx, avItem(a))
 }
 
 // Tx sends a hand-written TransactWriteItemsInput of the three writes.

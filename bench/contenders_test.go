@@ -76,6 +76,8 @@ func repr(av types.AttributeValue) string {
 		s := append([]string(nil), x.Value...)
 		sort.Strings(s)
 		return "SS" + fmt.Sprint(s)
+	case *types.AttributeValueMemberBOOL:
+		return "BOOL" + strconv.FormatBool(x.Value)
 	}
 	return fmt.Sprintf("%T", av)
 }
@@ -254,6 +256,8 @@ var ops = []struct {
 	{"update", Contender.Update},
 	{"delete", Contender.Delete},
 	{"create", Contender.Create},
+	{"createmap", Contender.CreateMap},
+	{"createav", Contender.CreateAV},
 	{"tx", Contender.Tx},
 }
 
@@ -332,7 +336,7 @@ func TestSDKLayer_oneRequestEach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTarget := map[string]string{"update": "UpdateItem", "delete": "DeleteItem", "create": "PutItem", "tx": "TransactWriteItems"}
+	wantTarget := map[string]string{"update": "UpdateItem", "delete": "DeleteItem", "create": "PutItem", "createmap": "PutItem", "createav": "PutItem", "tx": "TransactWriteItems"}
 	for _, op := range ops {
 		for _, c := range cs {
 			targets, bodies = nil, nil

@@ -2,8 +2,31 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"runtime"
 	"testing"
 )
+
+// instrStart and instrStop mark the measured loop of a CPU benchmark for
+// the instruction count of bench/instr.sh: callgrind zeroes its counters
+// when instrStart is entered and writes them out when instrStop is, so a
+// dump holds exactly the loop's instructions, every thread's (the garbage
+// collector's included). They are not inlined, or callgrind could not see
+// them, and not split: a stack-growth check in their prologue would enter
+// them twice when the stack grows, and make a second dump.
+//
+//go:noinline
+//go:nosplit
+func instrStart() {}
+
+//go:noinline
+//go:nosplit
+func instrStop() {}
+
+// instrumented is set by bench/instr.sh (BENCH_INSTR=1) when it runs the
+// benchmarks under callgrind.
+var instrumented = os.Getenv("BENCH_INSTR") != ""
 
 // Layers of the CPU benchmarks, as they appear in benchmark names
 // (api=noop, api=sdk).
@@ -32,12 +55,31 @@ func benchOp(b *testing.B, op func(Contender, context.Context, *Args) error) {
 			b.Run("api="+l.name+"/impl="+c.Name(), func(b *testing.B) {
 				ctx, a := context.Background(), SampleArgs()
 				b.ReportAllocs()
+				if instrumented {
+					// Warm up first, so that the count is of the steady
+					// state: caches filled, lazy initialisation done.
+					for range 10 {
+						if err := op(c, ctx, a); err != nil {
+							b.Fatal(err)
+						}
+					}
+					// Every loop starts from a collected heap (instr.sh
+					// turns the collector off: the heap only grows).
+					runtime.GC()
+				}
 				n, cpu0 := 0, cpuTime()
+				instrStart()
 				for b.Loop() {
 					if err := op(c, ctx, a); err != nil {
 						b.Fatal(err)
 					}
 					n++
+				}
+				instrStop()
+				if instrumented {
+					// The name and the iteration count, in the order
+					// of callgrind's dumps, for instr.sh to divide by.
+					fmt.Fprintf(os.Stderr, "bench-instr: %s %d\n", b.Name(), n)
 				}
 				// CPU time per operation, all threads: on a shared machine
 				// it moves much less than wall time, which also counts the
@@ -58,6 +100,13 @@ func BenchmarkDelete(b *testing.B) { benchOp(b, Contender.Delete) }
 
 // BenchmarkCreate measures a guarded create of a struct item.
 func BenchmarkCreate(b *testing.B) { benchOp(b, Contender.Create) }
+
+// BenchmarkCreateMap measures a guarded create of a map[string]any item.
+func BenchmarkCreateMap(b *testing.B) { benchOp(b, Contender.CreateMap) }
+
+// BenchmarkCreateAV measures a guarded create of a
+// map[string]types.AttributeValue item.
+func BenchmarkCreateAV(b *testing.B) { benchOp(b, Contender.CreateAV) }
 
 // BenchmarkTx measures a transaction of the update, the delete and the
 // create.

@@ -107,6 +107,18 @@ func (r *Report) Document(chart string) string {
 	p("## Goals\n\n")
 	p("The goals are set for the guarded Update at the build layer; the SDK layer is shown for context.\n\n")
 	p("%s\n", r.TargetTable())
+	p("### Create\n\n")
+	p("A guarded Create of a struct, of a `map[string]any` and of a `map[string]types.AttributeValue` item\n")
+	p("must cost no more than guregu/dynamo's conditional Put of the same item, and at most 1.1× the\n")
+	p("hand-written PutItemInput whose item attributevalue marshals, at the build layer.\n\n")
+	p("%s\n", r.CreateTable())
+	p("A struct or map item is encoded by the library's own encoder, which gives exactly the item\n")
+	p("attributevalue.MarshalMap gives (a table test and FuzzEncodeEquivalence compare the two), but\n")
+	p("works out each Go type's fields, tags and Marshalers once instead of for every value, builds the\n")
+	p("attribute values directly, and allocates an item's strings and numbers in one block each; it also\n")
+	p("knows which of the values it built need no further check. What a guarded Create adds to the\n")
+	p("hand-written input is its checks (every attribute name and value of an attribute-value item, the\n")
+	p("key, the item's size), the key map it keeps for its errors, and the builder.\n\n")
 	p("What keeps a guarded write near the hand-written floor: the guard's condition text is a constant\n")
 	p("per schema shape, and the UpdateExpression of a plain update of up to four Set clauses is written\n")
 	p("once per Guard; each request's input, the strings it points to and the guard's own values (caller,\n")
@@ -115,6 +127,9 @@ func (r *Report) Document(chart string) string {
 	p("maps are allocated once, at their final size. The builder itself and the `any` arguments of Key\n")
 	p("and Set are what remain above the floor.\n\n")
 
+	if r.Instr != nil {
+		r.documentInstr(&b)
+	}
 	if r.E2E != nil {
 		r.documentE2E(&b, chart)
 	}
@@ -123,12 +138,21 @@ func (r *Report) Document(chart string) string {
 	p("```sh\nmake bench                              # CPU rounds, then the end-to-end half; rewrites this file\n")
 	p("BENCH_COUNT=10 BENCH_TIME=1s make bench  # more rounds, longer runs\n")
 	p("BENCH_POINT=5s make bench               # longer end-to-end points\n")
+	p("INSTR=0 make bench                      # without the instruction counts\n")
+	p("bench/instr.sh /tmp/instr.txt           # the instruction counts alone (valgrind)\n")
 	p("cd bench && go test -run '^$' -bench 'Update/api=noop' -benchmem -count 6 .  # one operation, one layer\n")
 	p("benchstat -col /impl bench/results/cpu.txt                                   # compare contenders\n```\n\n")
-	p("The raw benchmark output of this run is in bench/results/cpu.txt (benchstat format).\n")
+	p("The raw benchmark output of this run is in bench/results/cpu.txt (benchstat format)")
+	if r.Instr != nil {
+		p(", the instruction\ncounts in bench/results/instr.txt")
+	}
+	p(".\n")
 	if r.CPUWall > 0 || r.E2EWall > 0 {
-		p("This run took %s for the CPU benchmarks and %s for the end-to-end half.\n",
-			r.CPUWall.Round(time.Second), r.E2EWall.Round(time.Second))
+		p("This run took %s for the CPU benchmarks", r.CPUWall.Round(time.Second))
+		if r.InstrWall > 0 {
+			p(", %s for the instruction counts", r.InstrWall.Round(time.Second))
+		}
+		p(" and %s for the end-to-end half.\n", r.E2EWall.Round(time.Second))
 	}
 	return b.String()
 }
@@ -139,6 +163,31 @@ func (r *Report) runs() int {
 		n = max(n, len(s))
 	}
 	return n
+}
+
+func (r *Report) documentInstr(b *strings.Builder) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("## Instructions per operation\n\n")
+	p("A second measure, which load from other work on the machine does not move: the instructions one\n")
+	p("operation executes, counted by valgrind's callgrind (bench/instr.sh) on the benchmark binary\n")
+	p("(`go test -c`) with `GODEBUG=asyncpreemptoff=1`, `GOMAXPROCS=1`, `GOGC=off` and a fixed iteration\n")
+	p("count (%s), after a warm-up of 10 operations. Callgrind zeroes its counters\n", r.InstrIterations())
+	p("when the measured loop starts and dumps them when it ends. The garbage collector is off: one\n")
+	p("collection costs millions of instructions and lands in whichever loop runs when the heap reaches\n")
+	p("its goal, which would make a count depend on the benchmarks that ran before; the bytes allocated\n")
+	p("(B/op above) stand for its cost. Counts repeat within about 2%% from run to run. An instruction\n")
+	p("count does not see cache misses or the cost of touching more memory, so the time ratios are shown\n")
+	p("beside it.\n\n")
+	p("%s\n", r.InstrTable())
+}
+
+// InstrIterations describes the iteration counts of the instruction
+// counts, as make bench sets them.
+func (r *Report) InstrIterations() string {
+	if r.InstrNote != "" {
+		return r.InstrNote
+	}
+	return "see bench/instr.sh"
 }
 
 func (r *Report) documentE2E(b *strings.Builder, chart string) {

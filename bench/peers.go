@@ -102,6 +102,37 @@ func (c Expression) Create(ctx context.Context, a *Args) error {
 	return err
 }
 
+func (c Expression) put(ctx context.Context, item map[string]types.AttributeValue) error {
+	e, err := exprCreate()
+	if err != nil {
+		return err
+	}
+	_, err = c.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           aws.String(c.Table),
+		Item:                                item,
+		ConditionExpression:                 e.Condition(),
+		ExpressionAttributeNames:            e.Names(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	return err
+}
+
+// CreateMap marshals the map item and sends it with a condition built by
+// the expression package.
+func (c Expression) CreateMap(ctx context.Context, a *Args) error {
+	item, err := mapItem(a)
+	if err != nil {
+		return err
+	}
+	return c.put(ctx, item)
+}
+
+// CreateAV copies the item and sends it with a condition built by the
+// expression package.
+func (c Expression) CreateAV(ctx context.Context, a *Args) error {
+	return c.put(ctx, avItem(a))
+}
+
 // Tx builds the three writes with the expression package and sends them in
 // one transaction.
 func (c Expression) Tx(ctx context.Context, a *Args) error {
@@ -193,6 +224,23 @@ func (c Guregu) Delete(ctx context.Context, a *Args) error { return c.delete(a).
 
 // Create runs the put through guregu/dynamo.
 func (c Guregu) Create(ctx context.Context, a *Args) error { return c.put(a).Run(ctx) }
+
+// CreateMap runs the put of a copy of the map item, owner and version
+// added, through guregu/dynamo.
+func (c Guregu) CreateMap(ctx context.Context, a *Args) error {
+	m := make(map[string]any, len(a.Map)+2)
+	for k, v := range a.Map {
+		m[k] = v
+	}
+	m[AttrOwner], m[AttrVersion] = a.Caller, 1
+	return c.Table.Put(m).If("attribute_not_exists('id')").Run(ctx)
+}
+
+// CreateAV runs the put of a copy of the attribute-value item, owner and
+// version stamped, through guregu/dynamo.
+func (c Guregu) CreateAV(ctx context.Context, a *Args) error {
+	return c.Table.Put(dynamo.Item(avItem(a))).If("attribute_not_exists('id')").Run(ctx)
+}
 
 // Tx runs the three writes in one guregu/dynamo WriteTx.
 func (c Guregu) Tx(ctx context.Context, a *Args) error {

@@ -7,14 +7,15 @@ import (
 )
 
 // Ops are the benchmarked operations, as in benchmark names.
-var Ops = []string{"Update", "Delete", "Create", "Tx"}
+var Ops = []string{"Update", "Delete", "Create", "CreateMap", "CreateAV", "Tx"}
 
 // Impls are the contenders, as in benchmark names.
 var Impls = []string{"ddbguard", "hand", "expression", "guregu"}
 
 var (
 	opLabel = map[string]string{
-		"Update": "Update + IfVersion", "Delete": "Delete", "Create": "Create (struct item)", "Tx": "Tx of 3 (update, delete, create)",
+		"Update": "Update + IfVersion", "Delete": "Delete", "Create": "Create (struct item)",
+		"CreateMap": "Create (map[string]any item)", "CreateAV": "Create (map[string]types.AttributeValue item)", "Tx": "Tx of 3 (update, delete, create)",
 	}
 	implLabel = map[string]string{
 		"ddbguard": "**ddbguard**", "hand": "hand-written SDK input", "expression": "expression package", "guregu": "guregu/dynamo v2.1.1",
@@ -38,7 +39,10 @@ type Machine struct {
 // Report is what make bench prints and writes to docs/PERFORMANCE.md.
 type Report struct {
 	CPU        *BenchSet
-	E2E        *Results // nil when the end-to-end half was skipped
+	Instr      Instr         // nil when instructions were not counted
+	InstrNote  string        // the iteration counts of Instr, for the report
+	InstrWall  time.Duration // how long counting took, 0 when unknown
+	E2E        *Results      // nil when the end-to-end half was skipped
 	Machine    Machine
 	CPUCommand string        // the go test command that produced CPU
 	CPUWall    time.Duration // its wall time, 0 when unknown
@@ -241,6 +245,10 @@ func (r *Report) Console() string {
 	var b strings.Builder
 	b.WriteString("## CPU cost per guarded write (medians)\n\n" + r.CPUTable() + "\n")
 	b.WriteString("## Goals\n\n" + r.TargetTable() + "\n")
+	b.WriteString("## Create goals (build → no-op API)\n\n" + r.CreateTable() + "\n")
+	if r.Instr != nil {
+		b.WriteString("## Instructions per operation (callgrind)\n\n" + r.InstrTable() + "\n")
+	}
 	if r.E2E != nil {
 		b.WriteString("## End to end, DynamoDB Local: update of the caller's own item\n\n" + r.SuccessTable() + "\n")
 		b.WriteString("## End to end: update by a caller who does not own the item\n\n" + r.FailureTable() + "\n")

@@ -145,3 +145,51 @@ func TestNiceScale(t *testing.T) {
 		}
 	}
 }
+
+func TestParseInstr_readsCountsAndRefusesGarbage(t *testing.T) {
+	in, err := ParseInstr(strings.NewReader("BenchmarkCreate/api=noop/impl=ddbguard 2000 24050 instr/op\n\nBenchmarkCreate/api=noop/impl=guregu 2000 26000 instr/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := in.Ratio(BenchName("Create", LayerNoop, "ddbguard"), BenchName("Create", LayerNoop, "guregu")); !ok || v != 24050.0/26000 {
+		t.Errorf("ratio = %v, %v", v, ok)
+	}
+	if _, ok := in.Ratio(BenchName("Create", LayerNoop, "ddbguard"), BenchName("Create", LayerNoop, "hand")); ok {
+		t.Error("a ratio to a benchmark that was not counted")
+	}
+	for _, bad := range []string{"", "BenchmarkX 10 5\n", "BenchmarkX x 5 instr/op\n", "BenchmarkX 10 0 instr/op\n", "X 10 5 instr/op\n"} {
+		if _, err := ParseInstr(strings.NewReader(bad)); err == nil {
+			t.Errorf("ParseInstr(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestReport_createGoalsInAllThreeMeasures(t *testing.T) {
+	cpu, err := ParseBench(strings.NewReader(
+		"BenchmarkCreate/api=noop/impl=ddbguard-2 100 1000 ns/op 900 cpu-ns/op\n" +
+			"BenchmarkCreate/api=noop/impl=hand-2 100 950 ns/op 900 cpu-ns/op\n" +
+			"BenchmarkCreate/api=noop/impl=guregu-2 100 900 ns/op 900 cpu-ns/op\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Report{CPU: cpu, Instr: Instr{
+		BenchName("Create", LayerNoop, "ddbguard"): 1000,
+		BenchName("Create", LayerNoop, "hand"):     1000,
+		BenchName("Create", LayerNoop, "guregu"):   1200,
+	}}
+	table := r.CreateTable()
+	for _, want := range []string{
+		"| Create (struct item) | guregu/dynamo v2.1.1 | ≤ 1.00× | 1.11× — **missed** | 1.00× — met | 0.83× — met |",
+		"| Create (struct item) | hand-written SDK input | ≤ 1.10× | 1.05× — met | 1.00× — met | 1.00× — met |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Errorf("missing %q in:\n%s", want, table)
+		}
+	}
+	if !strings.Contains(r.InstrTable(), "| build → no-op API | Create (struct item) | guregu/dynamo v2.1.1 | 1200 | 1.20× | 0.95× | 1.20× | 0.90× |") {
+		t.Errorf("instruction table:\n%s", r.InstrTable())
+	}
+	if doc := r.Document("x.svg"); !strings.Contains(doc, "## Instructions per operation") {
+		t.Error("document without the instruction counts")
+	}
+}

@@ -5,12 +5,17 @@
 # (started by scripts/with-dynamodb.sh unless DDBGUARD_DYNAMODB_ENDPOINT is
 # set), prints the tables and writes docs/PERFORMANCE.md and
 # docs/throughput.svg. The raw benchmark output goes to bench/results/cpu.txt
-# (benchstat format).
+# (benchstat format). Between the two halves, instr.sh counts the
+# instructions per operation of every CPU benchmark with valgrind's
+# callgrind, into bench/results/instr.txt (skipped, with a note, when
+# valgrind is missing).
 #
 # Environment:
 #   BENCH_COUNT   runs of every CPU benchmark (default 6)
 #   BENCH_TIME    go test -benchtime of each run (default 0.5s)
 #   BENCH_POINT   end-to-end measuring time per strategy and point (default 2s)
+#   INSTR         0 skips the instruction counts (default 1)
+#   INSTR_N_NOOP, INSTR_N_SDK   their iteration counts (see instr.sh)
 #   GO            the go command (default go)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -46,8 +51,19 @@ for ((round = 1; round <= count; round++)); do
 done
 cpu_wall=$((SECONDS - cpu_start))
 
+instr_args=()
+if [ "${INSTR:-1}" != 0 ]; then
+	instr_start=$SECONDS
+	rm -f results/instr.txt
+	GO="$GO" ./instr.sh results/instr.txt
+	if [ -s results/instr.txt ]; then
+		instr_args=(-instr results/instr.txt -instr-wall "$((SECONDS - instr_start))s"
+			-instr-note "${INSTR_N_NOOP:-1000} operations per benchmark of the build layer, ${INSTR_N_SDK:-100} of the SDK layer")
+	fi
+fi
+
 mkdir -p ../docs
 ../scripts/with-dynamodb.sh "$tmp/report" \
-	-cpu results/cpu.txt -cpu-cmd "$cpu_cmd" -cpu-wall "${cpu_wall}s" \
+	-cpu results/cpu.txt -cpu-cmd "$cpu_cmd" -cpu-wall "${cpu_wall}s" "${instr_args[@]}" \
 	-point "$point" -doc ../docs/PERFORMANCE.md -svg ../docs/throughput.svg
 echo "bench: done in $((SECONDS - start)) s" >&2

@@ -23,6 +23,11 @@ type allocInfo struct {
 	sinks []ssa.CallInstruction
 	// aliases holds every SSA value known to point to the allocation.
 	aliases map[ssa.Value]bool
+	// keyVals are the values stored into its Key (or Item): what it writes.
+	keyVals []ssa.Value
+	// fields holds the values stored into its other fields, by name
+	// (UpdateExpression, ReturnValues), for the severity.
+	fields map[string][]ssa.Value
 }
 
 // flagged reports whether the allocation is known to reach DynamoDB without
@@ -53,9 +58,13 @@ func (a *allocInfo) visit(v ssa.Value) {
 func (a *allocInfo) use(v ssa.Value, instr ssa.Instruction) {
 	switch in := instr.(type) {
 	case *ssa.FieldAddr:
-		if in.X == v && isConditionField(v.Type(), in.Field) && setsField(in) {
+		if in.X != v {
+			return
+		}
+		if isConditionField(v.Type(), in.Field) && setsField(in) {
 			a.conditioned = true
 		}
+		a.fieldStores(in)
 	case *ssa.Store:
 		if in.Val == v {
 			a.stored(in.Addr)
@@ -72,6 +81,26 @@ func (a *allocInfo) use(v ssa.Value, instr ssa.Instruction) {
 		}
 	case *ssa.Send:
 		a.unknown = true
+	}
+}
+
+// fieldStores records the values stored through the field address fa.
+func (a *allocInfo) fieldStores(fa *ssa.FieldAddr) {
+	name := fieldName(fa.X.Type(), fa.Field)
+	for _, instr := range referrers(fa) {
+		st, ok := instr.(*ssa.Store)
+		if !ok || st.Addr != fa || isNilConst(st.Val) {
+			continue
+		}
+		switch name {
+		case "Key", "Item":
+			a.keyVals = append(a.keyVals, st.Val)
+		case "UpdateExpression", "ReturnValues":
+			if a.fields == nil {
+				a.fields = map[string][]ssa.Value{}
+			}
+			a.fields[name] = append(a.fields[name], st.Val)
+		}
 	}
 }
 
@@ -172,6 +201,17 @@ func (a *allocInfo) called(call ssa.CallInstruction, v ssa.Value) {
 	}
 	if callee := a.pe.local(c); callee != nil {
 		switch a.pe.effectOf(callee, argIndex(c, v)) {
+		case effectSends:
+			a.sinks = append(a.sinks, call)
+		case effectConditions:
+			a.conditioned = true
+		case effectUnknown:
+			a.unknown = true
+		}
+		return
+	}
+	if eff, ok := a.pe.external(c, argIndex(c, v)); ok {
+		switch eff {
 		case effectSends:
 			a.sinks = append(a.sinks, call)
 		case effectConditions:

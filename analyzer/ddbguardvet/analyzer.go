@@ -2,10 +2,11 @@ package ddbguardvet
 
 import (
 	"flag"
+	"fmt"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -34,39 +35,50 @@ const selfPath = "github.com/ddbguard/ddbguard"
 
 // config holds the analyzer's flags.
 type config struct {
-	tests bool
+	tests    bool
+	severity string
 }
 
 func newAnalyzer() *analysis.Analyzer {
-	c := &config{}
+	c := &config{severity: severityLow}
 	a := &analysis.Analyzer{
-		Name:     "ddbguardvet",
-		Doc:      doc,
-		Requires: []*analysis.Analyzer{buildssa.Analyzer},
-		Run:      c.run,
+		Name:      "ddbguardvet",
+		Doc:       doc,
+		Requires:  []*analysis.Analyzer{ctrlflow.Analyzer},
+		Run:       c.run,
+		FactTypes: []analysis.Fact{new(funcFact)},
 	}
 	a.Flags.Init("ddbguardvet", flag.ContinueOnError)
 	a.Flags.BoolVar(&c.tests, "tests", false, "also report findings in _test.go files")
+	a.Flags.StringVar(&c.severity, "severity", severityLow,
+		"lowest severity reported: low (everything) or high (only what needs an owner guard, for CI)")
 	return a
 }
 
+// highOnly reports whether only high-severity findings are wanted.
+func (c *config) highOnly() bool { return strings.EqualFold(c.severity, severityHigh) }
+
 func (c *config) run(pass *analysis.Pass) (any, error) {
-	if skipPackage(pass.Pkg.Path()) {
+	if noFindings(pass) {
 		return nil, nil
 	}
-	res := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	r := newReporter(pass, c.tests)
-	pe := newParamEffects(res.Pkg)
+	res := buildSSA(pass)
+	e := newEngine(func(f *ssa.Function) bool { return f != nil && f.Pkg == res.pkg })
+	e.facts = importFacts(pass)
+	low := testHelperPkg(pass.Pkg.Path())
+	e.lowPkg = func(*ssa.Function) string { return low }
 	var groups []*group
-	for _, fn := range res.SrcFuncs {
+	for _, fn := range res.funcs {
 		if fn.Parent() == nil {
-			groups = append(groups, newGroup(fn, pe))
+			groups = append(groups, newGroup(fn, e.pe))
 		}
 	}
-	sum := summarize(groups)
+	e.summarize(groups)
+	r := newReporter(pass, c.tests, c.highOnly())
 	for _, g := range groups {
-		checkGroup(r, g, sum)
+		checkGroup(r, g, e)
 	}
+	exportFacts(pass, e)
 	return nil, nil
 }
 
@@ -83,13 +95,16 @@ func skipPackage(path string) bool {
 	return !strings.HasPrefix(rest, "/examples/") && !strings.Contains(rest, "/testdata/")
 }
 
-// checkGroup reports the findings of one top-level function and its closures.
-func checkGroup(r *reporter, g *group, sum *summary) {
-	reportBatches(r, g.fns)
+// checkGroup reports the findings of one top-level function and its closures:
+// every unconditioned write (a race that decides it is added to its finding,
+// never put in its place), the calls of generic write helpers that pass
+// user-addressed data, and the races decided through calls of other writers.
+func checkGroup(r *reporter, g *group, e *engine) {
+	reportBatches(r, g.fns, e.lowPkg(g.root))
 	races := map[*ssa.Function]*raceFinder{}
 	raceIn := func(f *ssa.Function) *raceFinder {
 		if races[f] == nil {
-			races[f] = newRaceFinder(f, sum)
+			races[f] = newRaceFinder(f, e)
 		}
 		return races[f]
 	}
@@ -98,25 +113,46 @@ func checkGroup(r *reporter, g *group, sum *summary) {
 			continue
 		}
 		if a.kind.txItem {
-			r.reportLiteral(a.origin.Pos(), a.kind.msg)
+			r.emit(finding{pos: a.origin.Pos(), what: a.kind.what, use: useTx, low: e.lowPkg(g.root), literal: true})
 			continue
 		}
 		for _, sink := range a.sinks {
-			if read := raceIn(sink.Parent()).controlling(sink.Block()); read != nil {
-				r.reportRace(sink, a.kind.op, read, nil)
-			} else {
-				r.reportAt(sink.Common().Pos(), a.kind.msg)
-			}
+			ws := e.directWrite(a, sink)
+			r.emit(finding{
+				pos: sink.Common().Pos(), what: a.kind.what, use: advice(ws.op, ws.shape), low: ws.low,
+				race: raceIn(sink.Parent()).controlling(sink.Block()),
+			})
 		}
 	}
 	for _, f := range g.fns {
-		for _, call := range sum.writerCalls(f) {
-			if read := raceIn(f).controlling(call.Block()); read != nil {
-				w := sum.writers[call.Common().StaticCallee()]
-				r.reportRace(call, w.op, read, w)
-			}
+		for _, call := range e.writerCalls(f) {
+			checkWriterCall(r, e, call, raceIn(f).controlling(call.Block()))
 		}
 	}
+}
+
+// checkWriterCall reports a call of a function that writes unconditioned:
+// as a wrapper call when the function is a generic helper of another package
+// (PutItem(ctx, item any), DeleteItem(ctx, pk, sk)) and the call passes it
+// user-addressed data, since only the caller knows whose item it is; as a
+// race when a read decides it.
+func checkWriterCall(r *reporter, e *engine, call ssa.CallInstruction, race *readSite) {
+	ws, callee := e.writeOf(call)
+	name := funcName(callee, call.Parent())
+	f := finding{pos: call.Common().Pos(), race: race, low: ws.low, use: advice(ws.op, ws.shape)}
+	if ws.direct && ws.generic && ws.low == "" && callee.Pkg != call.Parent().Pkg {
+		o := originsOf(e, call.Parent(), keyArgs(call.Common(), callee, ws.keys))
+		if len(o.params) > 0 || o.multi != "" {
+			f.what = fmt.Sprintf("this call to %s passes it the key or item of an unconditioned %s at %s, which %s",
+				name, ws.op, ws.at, harm[ws.op])
+			f.use = advice(ws.op, o.shape(ws.op))
+		}
+	}
+	if f.what == "" && race == nil {
+		return
+	}
+	f.subject = fmt.Sprintf("this call to %s, which sends an unconditioned %s at %s,", name, ws.op, ws.at)
+	r.emit(f)
 }
 
 // withAnons appends fn and, recursively, the closures it declares.
@@ -170,7 +206,7 @@ func isAlias(infos []*allocInfo, v ssa.Value) bool {
 }
 
 // reportBatches reports every BatchWriteItem call in fns.
-func reportBatches(r *reporter, fns []*ssa.Function) {
+func reportBatches(r *reporter, fns []*ssa.Function, low string) {
 	forEachInstr(fns, func(instr ssa.Instruction) {
 		call, ok := instr.(ssa.CallInstruction)
 		if !ok {
@@ -179,7 +215,7 @@ func reportBatches(r *reporter, fns []*ssa.Function) {
 		c := call.Common()
 		for _, arg := range c.Args {
 			if isDynamoInput(arg.Type(), "BatchWriteItemInput") && isWriteCall(c, "BatchWriteItem") {
-				r.reportAt(c.Pos(), batchMsg)
+				r.emit(finding{pos: c.Pos(), what: batchMsg, use: useTx, low: low})
 				return
 			}
 		}

@@ -21,6 +21,14 @@ func TestAnalyzer_reportsUnguardedWritesAndRaces(t *testing.T) {
 	}
 }
 
+// The layered app: handlers (net/http and gin style), a service layer, a
+// repository interface with a DynamoDB implementation, a storage package of
+// plain functions, jobs and test helpers. Races across packages are found
+// through facts (want Func:"..." checks the facts themselves).
+func TestAnalyzer_layeredAppAcrossPackages(t *testing.T) {
+	analysistest.Run(t, filepath.Join(analysistest.TestData(), "src"), ddbguardvet.Analyzer, "vettest/app/...")
+}
+
 func TestAnalyzer_testFilesOnlyWithTestsFlag(t *testing.T) {
 	a := ddbguardvet.Analyzer
 	if err := a.Flags.Set("tests", "true"); err != nil {

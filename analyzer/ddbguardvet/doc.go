@@ -7,9 +7,15 @@
 // Writes are recognised by the SDK's input types
 // (*dynamodb.PutItemInput, types.Put, ...), whatever client, interface or
 // wrapper sends them. The analysis works on SSA form, one function at a time,
-// with summaries of the analyzed package's own helpers: an input is
-// conditioned if ConditionExpression or Expected is stored into it anywhere
-// in the function, or by a helper of the package it is passed to. An input
+// with per-function summaries exported to importing packages as facts
+// (returns read data, writes unconditioned keyed by parameter i, writes
+// through its input), so races across packages are found; RunModule (the
+// command's -module) also resolves interface calls to the module's
+// implementations. Findings carry Category "high" or "low" (counters,
+// consume-once deletes, fixtures), and -severity=high keeps the high ones.
+//
+// An input is conditioned if ConditionExpression or Expected is stored into
+// it anywhere in the function, or by a helper it is passed to. An input
 // the analysis loses sight of (a parameter, a helper of another package, a
 // struct field) is not reported.
 //

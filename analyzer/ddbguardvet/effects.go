@@ -4,8 +4,8 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// effect is what a function of the analyzed package does with a write input
-// (or transaction item) it receives as a parameter.
+// effect is what a function does with a write input (or transaction item)
+// it receives as a parameter.
 type effect int
 
 const (
@@ -21,30 +21,44 @@ type paramKey struct {
 	i  int
 }
 
-// paramEffects computes, on demand, the effect of the package's own
-// functions on their parameters, so that a wrapper of any name is a write
-// and a helper that adds the condition is respected. Functions of other
-// packages are matched by name and signature instead (see isWriteCall).
+// paramEffects computes, on demand, the effect of the functions in scope on
+// their parameters, so that a wrapper of any name is a write and a helper
+// that adds the condition is respected. Functions of other packages are
+// known by their facts, or else matched by name and signature (isWriteCall).
 type paramEffects struct {
-	pkg  *ssa.Package
+	e    *engine
 	memo map[paramKey]effect
 }
 
-func newParamEffects(pkg *ssa.Package) *paramEffects {
-	return &paramEffects{pkg: pkg, memo: map[paramKey]effect{}}
-}
-
-// local returns the callee of c if it is a function with a body in the
-// analyzed package, or nil.
+// local returns the callee of c if it is a function with a body in scope,
+// or nil.
 func (pe *paramEffects) local(c *ssa.CallCommon) *ssa.Function {
 	if pe == nil {
 		return nil
 	}
-	f := c.StaticCallee()
-	if f == nil || f.Blocks == nil || f.Package() != pe.pkg {
+	f := origin(c.StaticCallee())
+	if f == nil || f.Blocks == nil || !pe.e.inScope(f) {
 		return nil
 	}
 	return f
+}
+
+// external returns the effect, known from its summary, of a function out of
+// scope on its i-th argument.
+func (pe *paramEffects) external(c *ssa.CallCommon, i int) (effect, bool) {
+	if pe == nil || c.IsInvoke() || i < 0 {
+		return 0, false
+	}
+	f := origin(c.StaticCallee())
+	if f == nil || pe.e.inScope(f) {
+		return 0, false
+	}
+	s := pe.e.sumOf(f)
+	if s == nil || s.params == nil {
+		return 0, false
+	}
+	eff, ok := s.params[i]
+	return eff, ok
 }
 
 // effectOf returns what fn does with its i-th parameter. A recursive

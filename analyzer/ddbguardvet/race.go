@@ -11,10 +11,10 @@ import (
 // read, or a call to a function of the package that returns one.
 type readSite struct {
 	call     ssa.CallInstruction
-	op       string    // GetItem, Query, ...
-	via      string    // the helper the read goes through, or ""
-	ifs      []*ssa.If // branches whose condition depends on the result
-	returned bool      // the result reaches a return of the function
+	op       string        // GetItem, Query, ...
+	via      *ssa.Function // the function the read goes through, or nil
+	ifs      []*ssa.If     // branches whose condition depends on the result
+	returned bool          // the result reaches a return of the function
 }
 
 // raceFinder knows, for one function, which branches depend on a read.
@@ -22,12 +22,12 @@ type raceFinder struct {
 	reads []*readSite
 }
 
-func newRaceFinder(fn *ssa.Function, s *summary) *raceFinder {
-	return &raceFinder{reads: findReads(fn, s)}
+func newRaceFinder(fn *ssa.Function, e *engine) *raceFinder {
+	return &raceFinder{reads: findReads(fn, e)}
 }
 
 // findReads finds the reads of fn and the branches and returns they reach.
-func findReads(fn *ssa.Function, s *summary) []*readSite {
+func findReads(fn *ssa.Function, e *engine) []*readSite {
 	var reads []*readSite
 	forEachInstr([]*ssa.Function{fn}, func(instr ssa.Instruction) {
 		call, ok := instr.(ssa.CallInstruction)
@@ -35,16 +35,14 @@ func findReads(fn *ssa.Function, s *summary) []*readSite {
 			return
 		}
 		site := &readSite{call: call}
-		if callee := call.Common().StaticCallee(); callee != nil && callee != fn && s.readers[callee] != "" {
-			site.op, site.via = s.readers[callee], callee.Name()
-		}
+		site.op, site.via = e.readOf(call)
 		for _, arg := range call.Common().Args {
 			if op := readOp(arg.Type()); op != "" {
-				site.op, site.via = op, ""
+				site.op, site.via = op, nil
 			}
 		}
 		if site.op != "" {
-			site.ifs, site.returned = taintedIfs(call.Value())
+			site.ifs, site.returned = taintedIfs(call.Value(), site.op)
 			reads = append(reads, site)
 		}
 	})
@@ -71,8 +69,12 @@ func (rf *raceFinder) controlling(w *ssa.BasicBlock) *readSite {
 // taintedIfs follows the data (not the error) a read returns through fields,
 // map lookups, conversions, calls and local variables, and returns the
 // branches whose condition it reaches and whether it is returned.
-func taintedIfs(result ssa.Value) ([]*ssa.If, bool) {
-	t := &taint{seen: map[ssa.Value]bool{}}
+//
+// For the multi-item reads (Query, Scan, BatchGetItem), the number of items
+// and the paging fields are not data: iterating over the items (range
+// out.Items, len(out.Items)) decides nothing about whose they are.
+func taintedIfs(result ssa.Value, op string) ([]*ssa.If, bool) {
+	t := &taint{seen: map[ssa.Value]bool{}, multi: multiItem[op]}
 	if _, isTuple := result.Type().(*types.Tuple); isTuple {
 		for _, instr := range referrers(result) {
 			if ex, ok := instr.(*ssa.Extract); ok && ex.Index == 0 {
@@ -98,6 +100,17 @@ type taint struct {
 	work     []ssa.Value
 	ifs      []*ssa.If
 	returned bool
+	multi    bool // the read returns many items: their count is no decision
+}
+
+// multiItem are the reads that return a list of items.
+var multiItem = map[string]bool{"Query": true, "Scan": true, "BatchGetItem": true}
+
+// pagingFields are the read outputs' fields that describe the page, not an
+// item: comparing them decides nothing about ownership.
+var pagingFields = map[string]bool{
+	"LastEvaluatedKey": true, "Count": true, "ScannedCount": true,
+	"ConsumedCapacity": true, "UnprocessedKeys": true, "ResultMetadata": true,
 }
 
 func (t *taint) add(v ssa.Value) {
@@ -119,7 +132,18 @@ func (t *taint) flow(v ssa.Value, instr ssa.Instruction) {
 			t.add(rootAlloc(in.Addr))
 		}
 	case ssa.CallInstruction:
+		if b, ok := in.Common().Value.(*ssa.Builtin); ok && t.multi && (b.Name() == "len" || b.Name() == "cap") {
+			return // len(out.Items), cap, append: the count, not the items
+		}
 		t.call(in)
+	case *ssa.FieldAddr:
+		if !pagingFields[fieldName(in.X.Type(), in.Field)] {
+			t.add(in)
+		}
+	case *ssa.Field:
+		if !pagingFields[fieldNameOf(in.X.Type(), in.Field)] {
+			t.add(in)
+		}
 	case *ssa.Extract:
 		if !isLibraryError(in.Tuple, in.Type()) {
 			t.add(in)
@@ -187,4 +211,13 @@ func rootAlloc(addr ssa.Value) ssa.Value {
 func isInterface(t types.Type) bool {
 	_, ok := t.Underlying().(*types.Interface)
 	return ok
+}
+
+// fieldNameOf returns the name of field i of struct type t.
+func fieldNameOf(t types.Type, i int) string {
+	s, ok := t.Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return ""
+	}
+	return s.Field(i).Name()
 }

@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/ssa"
 )
 
 // ignoreDirective is the comment that suppresses one finding.
@@ -31,15 +29,17 @@ type directive struct {
 type reporter struct {
 	pass       *analysis.Pass
 	tests      bool
+	highOnly   bool                   // -severity=high: drop low-severity findings
 	nodes      map[token.Pos]ast.Node // call Lparen and literal Lbrace -> node
 	directives map[lineKey]*directive
 	done       map[token.Pos]bool
 }
 
-func newReporter(pass *analysis.Pass, tests bool) *reporter {
+func newReporter(pass *analysis.Pass, tests, highOnly bool) *reporter {
 	r := &reporter{
 		pass:       pass,
 		tests:      tests,
+		highOnly:   highOnly,
 		nodes:      map[token.Pos]ast.Node{},
 		directives: map[lineKey]*directive{},
 		done:       map[token.Pos]bool{},
@@ -80,7 +80,8 @@ func (r *reporter) directive(c *ast.Comment) {
 	}
 	reason := strings.TrimSpace(rest)
 	if reason == "" {
-		r.pass.Reportf(c.Pos(), "%s needs a reason: %s <why this write needs no guard>", ignoreDirective, ignoreDirective)
+		r.pass.Report(analysis.Diagnostic{Pos: c.Pos(), Category: severityHigh,
+			Message: fmt.Sprintf("%s needs a reason: %s <why this write needs no guard>", ignoreDirective, ignoreDirective)})
 		return
 	}
 	p := r.pass.Fset.Position(c.Pos())
@@ -105,8 +106,71 @@ func (r *reporter) suppressed(pos token.Pos) bool {
 	return false
 }
 
+// finding is one diagnostic before it is worded.
+type finding struct {
+	pos  token.Pos // Lparen of the call, or Lbrace of the literal
+	what string    // the unconditioned write, or "" for a race alone
+	// subject names the write a race decides when what is "": "this call
+	// to X, which sends an unconditioned PutItem at store.go:40,".
+	subject string
+	race    *readSite
+	use     string // the guarded replacement
+	low     string // why it is low severity, or ""
+	literal bool   // pos is a composite literal's Lbrace
+}
+
+// emit reports f unless it is a duplicate, in a test file (without -tests),
+// suppressed, or low severity under -severity=high.
+func (r *reporter) emit(f finding) {
+	if f.literal {
+		if _, ok := r.nodes[f.pos].(*ast.CompositeLit); !ok {
+			return // a named copy of a literal: reported at the literal
+		}
+	}
+	if f.low != "" && r.highOnly {
+		return
+	}
+	var parts []string
+	if f.what != "" {
+		parts = append(parts, f.what)
+	}
+	var related []analysis.RelatedInformation
+	if f.race != nil {
+		subject := "it"
+		if f.what == "" {
+			subject = f.subject
+		}
+		parts = append(parts, fmt.Sprintf("read-then-write race (time-of-check/time-of-use): %s at %s is compared "+
+			"to decide whether %s runs, and the item can change in between", r.readText(f.race),
+			r.where(f.race.call.Common().Pos()), subject))
+		related = append(related, analysis.RelatedInformation{
+			Pos:     r.anchor(f.race.call.Common().Pos()),
+			Message: "time of check: " + r.readText(f.race) + ", whose result decides the write",
+		})
+		if multiItem[f.race.op] && f.use != useList {
+			f.use += useListRd
+		}
+		f.use += raceFix
+	}
+	parts = append(parts, f.use)
+	msg, category := strings.Join(parts, "; "), severityHigh
+	if f.low != "" {
+		msg, category = "low severity ("+f.low+"): "+msg, severityLow
+	}
+	r.report(f.pos, msg, category, related...)
+}
+
+// readText names a read: "the GetItem (through store.GetDoc)".
+func (r *reporter) readText(read *readSite) string {
+	s := "the " + read.op
+	if read.via != nil {
+		s += " (through " + funcName(read.via, read.call.Parent()) + ")"
+	}
+	return s
+}
+
 // report emits one diagnostic at the node whose Lparen or Lbrace is at pos.
-func (r *reporter) report(pos token.Pos, msg string, related ...analysis.RelatedInformation) {
+func (r *reporter) report(pos token.Pos, msg, category string, related ...analysis.RelatedInformation) {
 	if !pos.IsValid() || r.done[pos] || r.skipFile(pos) {
 		return
 	}
@@ -118,46 +182,11 @@ func (r *reporter) report(pos token.Pos, msg string, related ...analysis.Related
 	if r.suppressed(start) {
 		return
 	}
-	r.pass.Report(analysis.Diagnostic{Pos: start, End: end, Message: msg, Related: related})
-}
-
-// reportAt reports msg at the call or literal at pos.
-func (r *reporter) reportAt(pos token.Pos, msg string) { r.report(pos, msg) }
-
-// reportLiteral reports msg at the composite literal whose Lbrace is at pos;
-// allocations of named variables (a copy of a literal) are not reported again.
-func (r *reporter) reportLiteral(pos token.Pos, msg string) {
-	if _, ok := r.nodes[pos].(*ast.CompositeLit); ok {
-		r.report(pos, msg)
-	}
-}
-
-// reportRace reports an unconditioned write whose execution a read decides:
-// write is the SDK call itself, or a call to a helper that makes it (via).
-func (r *reporter) reportRace(write ssa.CallInstruction, op string, read *readSite, via *writeSite) {
-	what := "the " + read.op
-	if read.via != "" {
-		what += " (through " + read.via + ")"
-	}
-	this := "this unconditioned " + op
-	if via != nil {
-		this = fmt.Sprintf("this call to %s, which sends an unconditioned %s at %s,",
-			calleeName(write.Common()), op, r.where(via.call.Common().Pos()))
-	}
-	msg := fmt.Sprintf("read-then-write race (time-of-check/time-of-use): %s at %s is compared to decide "+
-		"whether %s runs, and the item can change in between; %s",
-		what, r.where(read.call.Common().Pos()), this, raceAdvice)
-	r.report(write.Common().Pos(), msg, analysis.RelatedInformation{
-		Pos:     r.anchor(read.call.Common().Pos()),
-		Message: "time of check: the " + read.op + " result compared later",
-	})
+	r.pass.Report(analysis.Diagnostic{Pos: start, End: end, Category: category, Message: msg, Related: related})
 }
 
 // where formats pos as file.go:line.
-func (r *reporter) where(pos token.Pos) string {
-	p := r.pass.Fset.Position(pos)
-	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
-}
+func (r *reporter) where(pos token.Pos) string { return where(r.pass.Fset, pos) }
 
 // anchor returns the start of the node whose Lparen or Lbrace is at pos.
 func (r *reporter) anchor(pos token.Pos) token.Pos {

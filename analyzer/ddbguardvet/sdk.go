@@ -18,31 +18,63 @@ type writeKind struct {
 	name   string // struct name
 	op     string // operation whose calls send it; "" for transaction items
 	txItem bool   // a types.Put/Update/Delete inside TransactWriteItems
-	msg    string // diagnostic message
+	what   string // what is wrong, first part of the diagnostic
 }
 
 // writeKinds lists the inputs that must carry a condition.
 var writeKinds = []*writeKind{
 	{pkg: dynamodbPath, name: "PutItemInput", op: "PutItem",
-		msg: "PutItem without ConditionExpression or Expected overwrites the item whoever owns it; use ddbguard Guard.Create or Guard.Replace"},
+		what: "PutItem without ConditionExpression or Expected overwrites the item whoever owns it"},
 	{pkg: dynamodbPath, name: "UpdateItemInput", op: "UpdateItem",
-		msg: "UpdateItem without ConditionExpression or Expected changes (or creates) the item whoever owns it; use ddbguard Guard.Update"},
+		what: "UpdateItem without ConditionExpression or Expected changes (or creates) the item whoever owns it"},
 	{pkg: dynamodbPath, name: "DeleteItemInput", op: "DeleteItem",
-		msg: "DeleteItem without ConditionExpression or Expected deletes the item whoever owns it; use ddbguard Guard.Delete"},
+		what: "DeleteItem without ConditionExpression or Expected deletes the item whoever owns it"},
 	{pkg: typesPath, name: "Put", txItem: true,
-		msg: "transaction Put without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
+		what: "transaction Put without ConditionExpression: a transaction gives atomicity, not authorization"},
 	{pkg: typesPath, name: "Update", txItem: true,
-		msg: "transaction Update without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
+		what: "transaction Update without ConditionExpression: a transaction gives atomicity, not authorization"},
 	{pkg: typesPath, name: "Delete", txItem: true,
-		msg: "transaction Delete without ConditionExpression: a transaction gives atomicity, not authorization; use ddbguard NewTx"},
+		what: "transaction Delete without ConditionExpression: a transaction gives atomicity, not authorization"},
+}
+
+// harm says what an unconditioned write of each operation does.
+var harm = map[string]string{
+	"PutItem":    "overwrites the item whoever owns it",
+	"UpdateItem": "changes (or creates) the item whoever owns it",
+	"DeleteItem": "deletes the item whoever owns it",
 }
 
 // batchMsg is reported for every BatchWriteItem call: the API has no
 // condition parameter at all.
-const batchMsg = "BatchWriteItem can never carry a condition, so every put and delete in it is unguarded; use ddbguard NewTx with guarded items"
+const batchMsg = "BatchWriteItem can never carry a condition, so every put and delete in it is unguarded"
 
-// raceAdvice ends every read-then-write diagnostic.
-const raceAdvice = "use ddbguard Guard.Update/Delete (the owner check runs inside the write)"
+// Replacements named by the diagnostics, one per shape of write.
+const (
+	useTx     = "use ddbguard NewTx with guarded items (Tx.Update/Delete/Create/Replace)"
+	useList   = "read the caller's items with ddbguard Guard.List (owner in the key condition), then write each with Guard.Update/Delete"
+	useAdmin  = "for a system or job write of other users' items use ddbguard Guard.Admin(reason) (audited, still existence-checked)"
+	raceFix   = " (the owner check runs inside the write)"
+	useListRd = ", and read the caller's items with ddbguard Guard.List instead of a raw Query"
+)
+
+// advice names the guarded replacement for an unconditioned op of shape sh.
+func advice(op string, sh shape) string {
+	switch sh {
+	case shapeList:
+		return useList
+	case shapeSystem:
+		return useAdmin
+	}
+	switch op {
+	case "PutItem":
+		return "use ddbguard Guard.Create (a new item) or Guard.Replace (an existing one)"
+	case "UpdateItem":
+		return "use ddbguard Guard.Update (Guard.Transfer to change the owner)"
+	case "DeleteItem":
+		return "use ddbguard Guard.Delete"
+	}
+	return useTx
+}
 
 // readInputs names the inputs of the operations whose results count as a
 // "time of check" when they reach an if condition.
@@ -112,6 +144,19 @@ func readOp(t types.Type) string {
 		return ""
 	}
 	return readInputs[name]
+}
+
+// fieldName returns the name of field i of the struct that ptr points to.
+func fieldName(ptr types.Type, i int) string {
+	p, ok := types.Unalias(ptr).(*types.Pointer)
+	if !ok {
+		return ""
+	}
+	s, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || i >= s.NumFields() {
+		return ""
+	}
+	return s.Field(i).Name()
 }
 
 // isConditionField reports whether field i of the struct that ptr points to

@@ -52,6 +52,11 @@ func TestCommand_standaloneAndAsVetTool(t *testing.T) {
 		{"standalone clean", bin, []string{"./guards"}, true, ""},
 		{"vet reports", "go", []string{"vet", "-vettool=" + bin, "./race"}, false, "read-then-write race"},
 		{"vet clean", "go", []string{"vet", "-vettool=" + bin, "./guards"}, true, ""},
+		{"module mode finds the race behind an interface", bin, []string{"-module", "./app/..."}, false,
+			"the GetItem (through Notes.Find) at notes.go:19 is compared to decide whether this call to Notes.Save"},
+		{"module mode clean", bin, []string{"-module", "./guards"}, true, ""},
+		{"severity high keeps high findings", bin, []string{"-severity=high", "./app/storage"}, false, "PutItem without"},
+		{"severity high drops low findings", bin, []string{"-severity=high", "./app/testutil"}, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,5 +71,38 @@ func TestCommand_standaloneAndAsVetTool(t *testing.T) {
 				t.Fatalf("clean run printed:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestVetTool_brokenTestFilesFallBackToThePackage checks that a package
+// whose _test.go files do not compile is still analyzed by go vet: without
+// the fallback the type error drops the whole package.
+func TestVetTool_brokenTestFilesFallBackToThePackage(t *testing.T) {
+	bin := buildTool(t)
+	dir := t.TempDir()
+	for _, f := range []string{"go.mod", "go.sum", filepath.Join("writes", "writes.go")} {
+		data, err := os.ReadFile(filepath.Join(testdata, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken := "package writes\n\nimport \"testing\"\n\nfunc TestBroken(t *testing.T) { var n int = \"no\"; _ = n }\n"
+	if err := os.WriteFile(filepath.Join(dir, "writes", "broken_test.go"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "vet", "-vettool="+bin, "./writes")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOWORK=off")
+	out, _ := cmd.CombinedOutput()
+	for _, want := range []string{"test files do not compile", "analyzed without them", "writes.go:17:2: PutItem without ConditionExpression"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output does not contain %q:\n%s", want, out)
+		}
 	}
 }

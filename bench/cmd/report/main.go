@@ -40,6 +40,9 @@ func run() error {
 		cpuFile  = flag.String("cpu", "", "go test -bench -benchmem output to report (required)")
 		cpuCmd   = flag.String("cpu-cmd", "", "the command that produced -cpu, for the report")
 		cpuWall  = flag.Duration("cpu-wall", 0, "how long that command took, for the report")
+		instr    = flag.String("instr", "", "bench/instr.sh output to report (optional)")
+		instrN   = flag.String("instr-note", "", "the iteration counts of -instr, for the report")
+		instrW   = flag.Duration("instr-wall", 0, "how long counting the instructions took, for the report")
 		endpoint = flag.String("endpoint", os.Getenv("DDBGUARD_DYNAMODB_ENDPOINT"), "DynamoDB endpoint of the end-to-end half")
 		noE2E    = flag.Bool("no-e2e", false, "skip the end-to-end half")
 		point    = flag.Duration("point", def.Point, "end-to-end measuring time per strategy and point")
@@ -67,6 +70,18 @@ func run() error {
 	plan.Point, plan.Rounds, plan.Warmup = *point, *rounds, *warmup
 	rep := &bench.Report{CPU: set, CPUCommand: *cpuCmd, CPUWall: *cpuWall, Plan: plan, Machine: machine(set)}
 	rep.Machine.Engine = engine(*endpoint, *script)
+	if *instr != "" {
+		f, err := os.Open(*instr)
+		if err != nil {
+			return err
+		}
+		rep.Instr, err = bench.ParseInstr(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *instr, err)
+		}
+		rep.InstrNote, rep.InstrWall = *instrN, *instrW
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -49,7 +49,7 @@ func (r *repo) readHelperThenDelete(ctx context.Context, id, caller string) erro
 	if d == nil || d.Owner != caller {
 		return errForbidden
 	}
-	_, err = r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `read-then-write race .* the GetItem \(through load\) at helpers.go:45 .* unconditioned DeleteItem`
+	_, err = r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `^DeleteItem without ConditionExpression .*; read-then-write race .* the GetItem \(through repo.load\) at helpers.go:45 is compared to decide whether it runs.*; use ddbguard Guard.Delete \(the owner check runs inside the write\)$`
 	return err
 }
 
@@ -61,7 +61,7 @@ func (r *repo) bothHelpers(ctx context.Context, id, caller string) error {
 	if d.Owner != caller {
 		return errForbidden
 	}
-	return r.save(ctx, id) // want `read-then-write race .* the GetItem \(through load\) at helpers.go:57 .* this call to save, which sends an unconditioned UpdateItem at helpers.go:29`
+	return r.save(ctx, id) // want `^read-then-write race .* the GetItem \(through repo.load\) at helpers.go:57 .* this call to repo.save, which sends an unconditioned UpdateItem at helpers.go:29, runs`
 }
 
 func (r *repo) writeHelperTwoCallsDeep(ctx context.Context, id, caller string) error {
@@ -72,7 +72,7 @@ func (r *repo) writeHelperTwoCallsDeep(ctx context.Context, id, caller string) e
 	if len(out.Item) == 0 {
 		return errForbidden
 	}
-	return r.saveLater(ctx, id) // want `read-then-write race .* the GetItem at helpers.go:68 .* this call to saveLater, which sends an unconditioned UpdateItem at helpers.go:29`
+	return r.saveLater(ctx, id) // want `^read-then-write race .* the GetItem at helpers.go:68 .* this call to repo.saveLater, which sends an unconditioned UpdateItem at helpers.go:29`
 }
 
 // Not races.
@@ -127,6 +127,6 @@ func (r *repo) checkingHelperThenDelete(ctx context.Context, id, caller string) 
 	if err := r.checkOwner(ctx, id, caller); err != nil {
 		return err
 	}
-	_, err := r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `read-then-write race .* the GetItem \(through checkOwner\)`
+	_, err := r.c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `^DeleteItem without .*; read-then-write race .* the GetItem \(through repo.checkOwner\)`
 	return err
 }

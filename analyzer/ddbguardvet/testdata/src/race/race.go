@@ -27,7 +27,7 @@ func ownerAttributeThenUpdate(ctx context.Context, c *dynamodb.Client, id, calle
 	if owner == nil || owner.Value != caller {
 		return errForbidden
 	}
-	_, err = c.UpdateItem(ctx, &dynamodb.UpdateItemInput{Key: key(id), UpdateExpression: aws.String("SET v = :v")}) // want `read-then-write race \(time-of-check/time-of-use\): the GetItem at race.go:22 .* unconditioned UpdateItem .* ddbguard Guard.Update/Delete \(the owner check runs inside the write\)`
+	_, err = c.UpdateItem(ctx, &dynamodb.UpdateItemInput{Key: key(id), UpdateExpression: aws.String("SET v = :v")}) // want `^UpdateItem without ConditionExpression .*; read-then-write race \(time-of-check/time-of-use\): the GetItem at race.go:22 .*; use ddbguard Guard.Update .* \(the owner check runs inside the write\)$`
 	return err
 }
 
@@ -46,7 +46,7 @@ func unmarshalThenDelete(ctx context.Context, c *dynamodb.Client, id, caller str
 		return err
 	}
 	if d.Owner == caller {
-		_, err = c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `read-then-write race .* the GetItem at race.go:40 .* unconditioned DeleteItem`
+		_, err = c.DeleteItem(ctx, &dynamodb.DeleteItemInput{Key: key(id)}) // want `^DeleteItem without .*; read-then-write race .* the GetItem at race.go:40 `
 	}
 	return err
 }
@@ -55,7 +55,7 @@ func queryThenPut(ctx context.Context, c *dynamodb.Client, caller string) {
 	out, _ := c.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("docs")})
 	for _, item := range out.Items {
 		if o, ok := item["owner"].(*types.AttributeValueMemberS); ok && o.Value == caller {
-			c.PutItem(ctx, &dynamodb.PutItemInput{Item: item}) // want `read-then-write race .* the Query at race.go:55 .* unconditioned PutItem`
+			c.PutItem(ctx, &dynamodb.PutItemInput{Item: item}) // want `^PutItem without .*; read-then-write race .* the Query at race.go:55 .*Guard.List`
 		}
 	}
 }

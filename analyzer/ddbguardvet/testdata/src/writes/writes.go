@@ -14,11 +14,11 @@ import (
 var key = map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "doc#1"}}
 
 func putLiteral(ctx context.Context, c *dynamodb.Client) {
-	c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("docs"), Item: key}) // want `PutItem without ConditionExpression or Expected .* ddbguard Guard.Create or Guard.Replace`
+	c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("docs"), Item: key}) // want `^PutItem without ConditionExpression or Expected .* ddbguard Guard.Create \(a new item\) or Guard.Replace \(an existing one\)$`
 }
 
 func updateLiteral(ctx context.Context, c *dynamodb.Client) error {
-	_, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{ // want `UpdateItem without ConditionExpression or Expected .* ddbguard Guard.Update$`
+	_, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{ // want `^UpdateItem without ConditionExpression or Expected .* ddbguard Guard.Update \(Guard.Transfer to change the owner\)$`
 		TableName:        aws.String("docs"),
 		Key:              key,
 		UpdateExpression: aws.String("SET title = :t"),
@@ -67,7 +67,7 @@ func throughInterface(ctx context.Context, api API) {
 type Store struct{ c *dynamodb.Client }
 
 // UpdateItemWithRetry sends in, retrying throttled requests.
-func (s *Store) UpdateItemWithRetry(ctx context.Context, in *dynamodb.UpdateItemInput) error {
+func (s *Store) UpdateItemWithRetry(ctx context.Context, in *dynamodb.UpdateItemInput) error { // want UpdateItemWithRetry:"sends its input 2 unconditioned"
 	_, err := s.c.UpdateItem(ctx, in)
 	return err
 }

@@ -9,6 +9,6 @@ import (
 )
 
 // Naive writes without a guard.
-func Naive(ctx context.Context, c *dynamodb.Client) {
+func Naive(ctx context.Context, c *dynamodb.Client) { // want Naive:"writes UpdateItem unconditioned at demo.go:13"
 	c.UpdateItem(ctx, &dynamodb.UpdateItemInput{}) // want `UpdateItem without`
 }

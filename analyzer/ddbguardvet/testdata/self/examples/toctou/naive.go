@@ -11,7 +11,7 @@ import (
 )
 
 // NaiveRename checks the owner, then writes: the owner can change in between.
-func NaiveRename(ctx context.Context, c *dynamodb.Client, key map[string]types.AttributeValue, caller string) error {
+func NaiveRename(ctx context.Context, c *dynamodb.Client, key map[string]types.AttributeValue, caller string) error { // want NaiveRename:"writes UpdateItem unconditioned at naive.go:22 keyed by parameter \\[2\\]"
 	out, err := c.GetItem(ctx, &dynamodb.GetItemInput{Key: key})
 	if err != nil {
 		return err
