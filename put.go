@@ -3,8 +3,6 @@ package ddbguard
 import (
 	"context"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -311,8 +309,7 @@ func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.Attr
 		return o, nil
 	}
 	if g.admin {
-		// An Admin view writes on behalf of the owner the item names.
-		if s, ok := m[g.s.Owner].(*types.AttributeValueMemberS); !ok || strings.TrimSpace(s.Value) == "" || !utf8.ValidString(s.Value) {
+		if !g.namesOwner(m) {
 			o.fail(ErrInvalidInput, "an admin's item must name its owner")
 			return o, nil
 		}
