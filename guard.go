@@ -301,6 +301,21 @@ type op struct {
 	// whose landing can be recognized (retry.go).
 	attempts attempts
 	countOpt [1]func(*dynamodb.Options)
+	// keyS holds a string partition key's value, so that the key map
+	// points into the builder instead of a value of its own.
+	keyS types.AttributeValueMemberS
+	// item is the item of a create or replace, whose key map av is made
+	// only when a transaction or a classification needs it (keyAV).
+	item map[string]types.AttributeValue
+}
+
+// keyAV returns the marshalled key, making it from the item of a create or
+// replace on first use.
+func (o *op) keyAV() map[string]types.AttributeValue {
+	if o.av == nil && o.item != nil && o.err == nil {
+		o.av = o.g.keyMap(o.item[o.g.s.PartitionKey], o.item[o.g.s.SortKey])
+	}
+	return o.av
 }
 
 // start begins a builder on behalf of caller, refusing an empty caller.
@@ -323,22 +338,35 @@ func (g *Guard) start(name, caller string) op {
 // newOp begins a builder for the item at k.
 func (g *Guard) newOp(name, caller string, k Key) op {
 	o := g.start(name, caller)
+	g.keyOp(&o, k, nil)
+	return o
+}
+
+// initOp begins the builder o, on the heap, for the item at k; a string
+// partition key's value is kept in o itself.
+func (g *Guard) initOp(o *op, name, caller string, k Key) {
+	*o = g.start(name, caller)
+	g.keyOp(o, k, &o.keyS)
+}
+
+// keyOp gives the builder o the key k, marshalled; a string partition
+// key's value goes into pk when it is not nil.
+func (g *Guard) keyOp(o *op, k Key, pk *types.AttributeValueMemberS) {
 	o.key = k
 	if o.err != nil {
 		o.err.Key = k // start refused the caller before the key was known
-		return o
+		return
 	}
-	av, err := g.marshalKey(k)
+	av, err := g.marshalKeyAs(k, k, pk)
 	if err != nil {
 		o.failWith(ErrInvalidInput, err)
-		return o
+		return
 	}
 	if !g.checkTenantKey(av) {
 		o.fail(ErrNotOwner, "")
-		return o
+		return
 	}
 	o.av = av
-	return o
 }
 
 // failWith records the first error of a builder, keeping err reachable

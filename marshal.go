@@ -18,41 +18,58 @@ const maxItemSize = 400 * 1024
 // marshalKey turns k into the key map of a request, refusing what DynamoDB
 // would refuse (or would silently read as another key).
 func (g *Guard) marshalKey(k Key) (map[string]types.AttributeValue, error) {
-	return g.marshalKeyAs(k, k)
+	return g.marshalKeyAs(k, k, nil)
 }
 
 // marshalKeyAs is marshalKey for a key whose values the key validator sees
-// as shown: an item's key is validated as the Go values of Error.Key.
-func (g *Guard) marshalKeyAs(k, shown Key) (map[string]types.AttributeValue, error) {
+// as shown: an item's key is validated as the Go values of Error.Key. A
+// string partition key's value goes into buf when it is not nil.
+func (g *Guard) marshalKeyAs(k, shown Key, buf *types.AttributeValueMemberS) (map[string]types.AttributeValue, error) {
+	pk, sk, err := g.checkKey(k, shown, buf)
+	if err != nil {
+		return nil, err
+	}
+	return g.keyMap(pk, sk), nil
+}
+
+// keyMap returns the key map of the key values pk and sk (nil without a
+// sort key).
+func (g *Guard) keyMap(pk, sk types.AttributeValue) map[string]types.AttributeValue {
+	if g.s.SortKey == "" {
+		return map[string]types.AttributeValue{g.s.PartitionKey: pk}
+	}
+	return map[string]types.AttributeValue{g.s.PartitionKey: pk, g.s.SortKey: sk}
+}
+
+// checkKey marshals and checks the values of k, and runs the key
+// validator on shown; see marshalKeyAs.
+func (g *Guard) checkKey(k, shown Key, buf *types.AttributeValueMemberS) (pk, sk types.AttributeValue, err error) {
 	s := &g.s
 	if k.PK == nil {
-		return nil, errors.New("key has no partition key value")
+		return nil, nil, errors.New("key has no partition key value")
 	}
 	if (s.SortKey == "") != (k.SK == nil) {
 		if s.SortKey == "" {
-			return nil, errors.New("key has a sort key value but the table has no sort key")
+			return nil, nil, errors.New("key has a sort key value but the table has no sort key")
 		}
-		return nil, errors.New("key has no sort key value")
+		return nil, nil, errors.New("key has no sort key value")
 	}
-	pk, err := marshalKeyValue(k.PK, g.keyType(0), maxPartitionKey)
+	pk, err = marshalKeyValue(k.PK, g.keyType(0), maxPartitionKey, buf)
 	if err != nil {
-		return nil, fmt.Errorf("partition key: %w", err)
+		return nil, nil, fmt.Errorf("partition key: %w", err)
 	}
-	m := make(map[string]types.AttributeValue, 1+b2i(s.SortKey != ""))
-	m[s.PartitionKey] = pk
 	if s.SortKey != "" {
-		sk, err := marshalKeyValue(k.SK, g.keyType(1), maxSortKey)
+		sk, err = marshalKeyValue(k.SK, g.keyType(1), maxSortKey, nil)
 		if err != nil {
-			return nil, fmt.Errorf("sort key: %w", err)
+			return nil, nil, fmt.Errorf("sort key: %w", err)
 		}
-		m[s.SortKey] = sk
 	}
 	if g.validKey != nil {
 		if err := g.validKey(shown); err != nil {
-			return nil, fmt.Errorf("key rejected: %w", err)
+			return nil, nil, fmt.Errorf("key rejected: %w", err)
 		}
 	}
-	return m, nil
+	return pk, sk, nil
 }
 
 func (g *Guard) keyType(i int) types.ScalarAttributeType {
@@ -62,11 +79,18 @@ func (g *Guard) keyType(i int) types.ScalarAttributeType {
 	return ""
 }
 
-// marshalKeyValue marshals a key value of at most max bytes.
-func marshalKeyValue(v any, want types.ScalarAttributeType, max int) (types.AttributeValue, error) {
-	av, err := marshalValue(v)
-	if err != nil {
-		return nil, err
+// marshalKeyValue marshals a key value of at most max bytes; a string
+// goes into buf when it is not nil.
+func marshalKeyValue(v any, want types.ScalarAttributeType, max int, buf *types.AttributeValueMemberS) (types.AttributeValue, error) {
+	var av types.AttributeValue
+	if x, ok := v.(string); ok && buf != nil {
+		buf.Value = x
+		av = buf
+	} else {
+		var err error
+		if av, err = marshalValue(v); err != nil {
+			return nil, err
+		}
 	}
 	var got types.ScalarAttributeType
 	switch x := av.(type) {
@@ -240,38 +264,59 @@ func checkAttribute(name string, v types.AttributeValue) error {
 // marshalItem converts item to a fresh attribute map that the caller may
 // modify.
 func marshalItem(item any) (map[string]types.AttributeValue, error) {
+	m, _, err := marshalItemSized(item)
+	return m, err
+}
+
+// marshalItemSized is marshalItem that also returns the item's size
+// (itemSize) when it comes for free, else -1.
+func marshalItemSized(item any) (map[string]types.AttributeValue, int, error) {
 	switch x := item.(type) {
-	case nil:
-		return nil, errors.New("nil item")
 	case map[string]types.AttributeValue:
 		if x == nil {
-			return nil, errors.New("nil item")
+			return nil, 0, errors.New("nil item")
 		}
-		// Copied and checked in one pass.
-		m := make(map[string]types.AttributeValue, len(x)+2)
+		// Copied, checked and measured in one pass; room for the stamps.
+		m := make(map[string]types.AttributeValue, len(x)+3)
+		size := 0
 		for k, v := range x {
 			if err := checkAttribute(k, v); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			m[k] = v
+			size += len(k) + valueSize(v)
 		}
-		return m, nil
+		return m, size, nil
+	case nil:
+		return nil, 0, errors.New("nil item")
 	}
 	m, checked, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if m == nil {
-		return nil, errors.New("nil item")
+		return nil, 0, errors.New("nil item")
 	}
 	// attributevalue skips chan and func values without an error.
 	if v := reflect.ValueOf(item); v.Kind() == reflect.Map && v.Len() != len(m) {
-		return nil, errors.New("item holds a value that cannot be stored, such as a chan or func")
+		return nil, 0, errors.New("item holds a value that cannot be stored, such as a chan or func")
 	}
 	if checked {
-		return m, nil
+		return m, -1, nil
 	}
-	return m, checkItem(m)
+	return m, -1, checkItem(m)
+}
+
+// stamp sets item[name] to av, keeping *size (itemSize of item, or -1 when
+// unknown) up to date.
+func stamp(item map[string]types.AttributeValue, name string, av types.AttributeValue, size *int) {
+	if *size >= 0 {
+		if old, ok := item[name]; ok {
+			*size -= len(name) + valueSize(old)
+		}
+		*size += len(name) + valueSize(av)
+	}
+	item[name] = av
 }
 
 // itemSize is DynamoDB's size of an item: names plus values, as its
@@ -322,36 +367,38 @@ func valueSize(av types.AttributeValue) int {
 	return 1
 }
 
-// stampOwner sets item's owner to caller. An owner attribute that is
-// already there must be caller, or empty (a struct's zero value).
-func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue) error {
+// stampOwner sets item's owner to caller, in buf. An owner attribute that
+// is already there must be caller, or empty (a struct's zero value).
+func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue, buf *types.AttributeValueMemberS, size *int) error {
 	if av, ok := item[g.s.Owner]; ok {
 		s, isS := av.(*types.AttributeValueMemberS)
 		if !isS || (s.Value != "" && s.Value != caller) {
 			return errors.New("item names another owner")
 		}
 	}
-	item[g.s.Owner] = &types.AttributeValueMemberS{Value: caller}
+	buf.Value = caller
+	stamp(item, g.s.Owner, buf, size)
 	return nil
 }
 
-// itemKey extracts and checks the key of item.
-func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, map[string]types.AttributeValue, error) {
+// itemKey extracts and checks the key of item. The key map is made only
+// when needed (op.keyAV).
+func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, error) {
 	var k Key
 	pk, ok := item[g.s.PartitionKey]
 	if !ok {
-		return k, nil, errors.New("item has no partition key")
+		return k, errors.New("item has no partition key")
 	}
 	k.PK = keyValue(pk)
+	var sk types.AttributeValue
 	if g.s.SortKey != "" {
-		sk, ok := item[g.s.SortKey]
-		if !ok {
-			return k, nil, errors.New("item has no sort key")
+		if sk, ok = item[g.s.SortKey]; !ok {
+			return k, errors.New("item has no sort key")
 		}
 		k.SK = keyValue(sk)
 	}
-	av, err := g.marshalKeyAs(Key{PK: pk, SK: item[g.s.SortKey]}, k)
-	return k, av, err
+	_, _, err := g.checkKey(Key{PK: pk, SK: sk}, k, nil)
+	return k, err
 }
 
 // keyValue returns the Go value of a key attribute, for Error.Key and key

@@ -80,10 +80,11 @@ func (o *op) filterTerms(editors bool, names map[string]string, values map[strin
 func (o *op) probeInput(p probe, withID, project bool) *dynamodb.QueryInput {
 	s := &o.g.s
 	names := map[string]string{phPK: s.PartitionKey}
-	values := map[string]types.AttributeValue{vKeyPK: o.av[s.PartitionKey]}
+	key := o.keyAV()
+	values := map[string]types.AttributeValue{vKeyPK: key[s.PartitionKey]}
 	keyCond := phPK + " = " + vKeyPK
 	if s.SortKey != "" {
-		names[phSK], values[vKeySK] = s.SortKey, o.av[s.SortKey]
+		names[phSK], values[vKeySK] = s.SortKey, key[s.SortKey]
 		keyCond += " AND " + phSK + " = " + vKeySK
 	}
 	filter := o.filterTerms(p.editors, names, values)

@@ -228,9 +228,9 @@ func (g *Guard) checkTenantKey(av map[string]types.AttributeValue) bool {
 	return ok && s.Value == g.tenant
 }
 
-// stampTenant sets item's tenant to g's. A tenant attribute that is
-// already there must be g's, or empty (a struct's zero value).
-func (g *Guard) stampTenant(item map[string]types.AttributeValue) bool {
+// stampTenant sets item's tenant to g's, in buf. A tenant attribute that
+// is already there must be g's, or empty (a struct's zero value).
+func (g *Guard) stampTenant(item map[string]types.AttributeValue, buf *types.AttributeValueMemberS, size *int) bool {
 	if g.tenant == "" {
 		return true
 	}
@@ -243,7 +243,8 @@ func (g *Guard) stampTenant(item map[string]types.AttributeValue) bool {
 			return false
 		}
 	}
-	item[g.s.Tenant] = &types.AttributeValueMemberS{Value: g.tenant}
+	buf.Value = g.tenant
+	stamp(item, g.s.Tenant, buf, size)
 	return true
 }
 

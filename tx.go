@@ -263,7 +263,7 @@ func (o *op) indexed(i int, sentinel error, detail string) *Error {
 func (t *Tx) seenAt(i int) int {
 	o := t.writes[i].base()
 	for j, w := range t.writes[:i] {
-		if p := w.base(); p.g.s.Table == o.g.s.Table && itemsEqual(p.av, o.av) {
+		if p := w.base(); p.g.s.Table == o.g.s.Table && itemsEqual(p.keyAV(), o.keyAV()) {
 			return j
 		}
 	}
