@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -156,6 +157,10 @@ type Guard struct {
 	// list is what List sends and accepts, worked out by New; nil without
 	// Schema.OwnerIndex (list.go).
 	list *listPlan
+	// names holds the guard's own names of every request shape,
+	// [tenant][owner][version][editors], written once by New and shared
+	// by the Guard's views: a request gets a clone of one (guardNames).
+	names *[2][2][2][2]map[string]string
 	// cursorAEAD seals List cursors (WithCursorKey), nil when they are plain.
 	cursorAEAD cipher.AEAD
 	// optErr is the first error of an Option, which New reports.
@@ -208,6 +213,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: g.optErr.Error()}
 	}
 	g.writeConds()
+	g.writeNames()
 	g.writeSetText()
 	return g, nil
 }
@@ -263,10 +269,21 @@ func checkName(n string) error {
 		return errors.New("empty attribute name")
 	case len(n) > 255:
 		return errors.New("attribute name longer than 255 bytes")
-	case !utf8.ValidString(n):
+	case !validUTF8(n):
 		return errors.New("attribute name is not valid UTF-8")
 	}
 	return nil
+}
+
+// validUTF8 is utf8.ValidString, quicker on the short ASCII strings that
+// names, ids and keys usually are.
+func validUTF8(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
 }
 
 // Schema returns the table's schema, with defaults applied.
@@ -326,7 +343,7 @@ func (g *Guard) start(name, caller string) op {
 		o.err = g.unconfined().errorOf(&o)
 	case strings.TrimSpace(caller) == "":
 		o.fail(ErrUnauthenticated, "empty caller")
-	case !utf8.ValidString(caller):
+	case !validUTF8(caller):
 		o.fail(ErrInvalidInput, "caller is not valid UTF-8")
 	case g.s.OwnerIndex != "" && len(caller) > maxPartitionKey:
 		// The owner is OwnerIndex's partition key: DynamoDB would refuse it.
@@ -392,11 +409,30 @@ func (o *op) errorf(sentinel error, detail string) *Error {
 // guardNames returns the names map of a request, sized for extra more
 // entries, holding the guard's own placeholders.
 func (o *op) guardNames(extra int, owner, version, editors bool) map[string]string {
-	s := &o.g.s
 	// A create's condition is only that no item exists: the tenant is
 	// stamped in its body instead.
 	tenant := o.g.tenantTerm() && o.name != "create"
-	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors)+b2i(tenant))
+	n := 1 + extra + b2i(owner) + b2i(version) + b2i(editors) + b2i(tenant)
+	if t := o.g.names; t != nil && n <= smallMap {
+		// A clone copies the small map's one group of slots, with room
+		// for the extra entries, instead of hashing every name again.
+		// Every request gets a map of its own: the SDK and the API's
+		// wrappers may change what they are handed.
+		return maps.Clone(t[b2i(tenant)][b2i(owner)][b2i(version)][b2i(editors)])
+	}
+	return o.g.newNames(n, tenant, owner, version, editors)
+}
+
+// smallMap is the number of entries a map holds in its first group of
+// slots (Go's map implementation): a clone of a map made for up to that
+// many entries takes them all without growing.
+const smallMap = 8
+
+// newNames returns a names map for n entries holding the guard's own
+// placeholders of one request shape.
+func (g *Guard) newNames(n int, tenant, owner, version, editors bool) map[string]string {
+	s := &g.s
+	names := make(map[string]string, n)
 	names[phPK] = s.PartitionKey
 	if tenant {
 		names[phTenant] = s.Tenant
@@ -411,6 +447,17 @@ func (o *op) guardNames(extra int, owner, version, editors bool) map[string]stri
 		names[phEditors] = s.Editors
 	}
 	return names
+}
+
+// writeNames fills g.names. Each map is made for smallMap entries, so
+// that its clones take a request's extra names without growing.
+func (g *Guard) writeNames() {
+	t := new([2][2][2][2]map[string]string)
+	for i := range 16 {
+		tenant, owner, version, editors := i&8 != 0, i&4 != 0, i&2 != 0, i&1 != 0
+		t[b2i(tenant)][b2i(owner)][b2i(version)][b2i(editors)] = g.newNames(smallMap, tenant, owner, version, editors)
+	}
+	g.names = t
 }
 
 func b2i(b bool) int {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -101,7 +100,7 @@ func marshalKeyValue(v any, want types.ScalarAttributeType, max int, buf *types.
 		if len(x.Value) > max {
 			return nil, fmt.Errorf("longer than %d bytes", max)
 		}
-		if !utf8.ValidString(x.Value) {
+		if !validUTF8(x.Value) {
 			// The SDK would send U+FFFD instead: another item's key.
 			return nil, errors.New("not valid UTF-8")
 		}
@@ -307,11 +306,11 @@ func marshalItemSized(item any) (map[string]types.AttributeValue, int, error) {
 	return m, -1, checkItem(m)
 }
 
-// stamp sets item[name] to av, keeping *size (itemSize of item, or -1 when
-// unknown) up to date.
-func stamp(item map[string]types.AttributeValue, name string, av types.AttributeValue, size *int) {
+// stamp sets item[name], which held old (nil: nothing), to av, keeping
+// *size (itemSize of item, or -1 when unknown) up to date.
+func stamp(item map[string]types.AttributeValue, name string, old, av types.AttributeValue, size *int) {
 	if *size >= 0 {
-		if old, ok := item[name]; ok {
+		if old != nil {
 			*size -= len(name) + valueSize(old)
 		}
 		*size += len(name) + valueSize(av)
@@ -370,14 +369,15 @@ func valueSize(av types.AttributeValue) int {
 // stampOwner sets item's owner to caller, in buf. An owner attribute that
 // is already there must be caller, or empty (a struct's zero value).
 func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue, buf *types.AttributeValueMemberS, size *int) error {
-	if av, ok := item[g.s.Owner]; ok {
+	av, ok := item[g.s.Owner]
+	if ok {
 		s, isS := av.(*types.AttributeValueMemberS)
 		if !isS || (s.Value != "" && s.Value != caller) {
 			return errors.New("item names another owner")
 		}
 	}
 	buf.Value = caller
-	stamp(item, g.s.Owner, buf, size)
+	stamp(item, g.s.Owner, av, buf, size)
 	return nil
 }
 

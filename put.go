@@ -22,7 +22,7 @@ type GuardedCreate struct {
 	item  map[string]types.AttributeValue
 	conds []expression.ConditionBuilder
 	st    stamps
-	blk   putBlock // the first Run's input (runInput)
+	blk   putInput // the first Run's input (runInput)
 	used  bool     // blk holds a request handed to the API
 }
 
@@ -62,8 +62,8 @@ func (c *GuardedCreate) If(cb expression.ConditionBuilder) *GuardedCreate {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
-	b := &putBlock{table: c.g.s.Table}
-	r, err := c.build(&b.gv)
+	b := &putBlock{putInput: putInput{table: c.g.s.Table}}
+	r, err := c.build(&b.gv.wid)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +77,8 @@ func (c *GuardedCreate) runInput() (*dynamodb.PutItemInput, error) {
 		return c.Input()
 	}
 	b := &c.blk
-	*b = putBlock{table: c.g.s.Table}
-	r, err := c.build(&b.gv)
+	*b = putInput{table: c.g.s.Table}
+	r, err := c.build(&c.st.wid)
 	if err != nil {
 		return nil, err
 	}
@@ -86,16 +86,16 @@ func (c *GuardedCreate) runInput() (*dynamodb.PutItemInput, error) {
 	return b.fill(c.item, r), nil
 }
 
-// build compiles the create's condition and stamps its id in the item.
-// The guard's own values are kept in gv.
-func (c *GuardedCreate) build(gv *guardValues) (request, error) {
+// build compiles the create's condition and stamps its id, kept in wid, in
+// the item.
+func (c *GuardedCreate) build(wid *types.AttributeValueMemberS) (request, error) {
 	if c.err != nil {
 		return request{}, c.err
 	}
 	if c.g.s.WriteID != "" {
 		// No clause: attribute_not_exists already fails a retry.
-		gv.wid.Value = c.writeID()
-		c.item[c.g.s.WriteID] = &gv.wid
+		wid.Value = c.writeID()
+		c.item[c.g.s.WriteID] = wid
 	}
 	ue, err := compileUser(nil, c.conds)
 	if err != nil {
@@ -194,7 +194,7 @@ func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
-	b := &putBlock{table: r.g.s.Table}
+	b := &putBlock{putInput: putInput{table: r.g.s.Table}}
 	req, err := r.build(&b.gv)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ func (r *GuardedReplace) landed(map[string]types.AttributeValue) bool { return f
 // stamps holds the attribute values a create or replace stamps in its
 // item, so that they take no allocation of their own.
 type stamps struct {
-	owner, tenant types.AttributeValueMemberS
+	owner, tenant, wid types.AttributeValueMemberS
 	version       types.AttributeValueMemberN
 }
 

@@ -237,14 +237,15 @@ func (g *Guard) stampTenant(item map[string]types.AttributeValue, buf *types.Att
 	if g.s.Tenant == g.s.PartitionKey {
 		return g.checkTenantKey(item)
 	}
-	if av, ok := item[g.s.Tenant]; ok {
+	av, ok := item[g.s.Tenant]
+	if ok {
 		s, isS := av.(*types.AttributeValueMemberS)
 		if !isS || (s.Value != "" && s.Value != g.tenant) {
 			return false
 		}
 	}
 	buf.Value = g.tenant
-	stamp(item, g.s.Tenant, buf, size)
+	stamp(item, g.s.Tenant, av, buf, size)
 	return true
 }
 

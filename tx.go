@@ -290,7 +290,7 @@ func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
 
 func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
 	b := &putTxBlock{table: c.g.s.Table}
-	r, err := c.build(&b.gv)
+	r, err := c.build(&b.gv.wid)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}
