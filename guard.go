@@ -132,11 +132,8 @@ func WithoutOldItem() Option {
 // immutable after New and safe for concurrent use; the builders it returns
 // are not.
 type Guard struct {
-	api      API
-	s        Schema
-	audit    func(context.Context, AuditEvent)
-	validKey func(Key) error
-	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
+	// guardCore is what New works out; views share it.
+	*guardCore
 	// tenant is the tenant of a ForTenant view, "" for the bare Guard:
 	// every operation of a view is confined to its tenant (scope.go).
 	tenant string
@@ -146,6 +143,17 @@ type Guard struct {
 	// closed is set on a view that cannot confine its operations: every
 	// builder of the view fails with it and sends nothing (scope.go).
 	closed *scopeError
+}
+
+// guardCore is the part of a Guard that New writes and nothing changes
+// afterwards, shared by the Guard and its views: a view copies only its
+// own few fields and a pointer.
+type guardCore struct {
+	api      API
+	s        Schema
+	audit    func(context.Context, AuditEvent)
+	validKey func(Key) error
+	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
 	// conds holds the guard condition of every shape, the WriteID clause
 	// included, written once by New and shared by the Guard's views.
 	conds *condTable
@@ -202,7 +210,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	}
 	s.Protected = append([]string(nil), s.Protected...)
 	s.KeyTypes = append([]types.ScalarAttributeType(nil), s.KeyTypes...)
-	g := &Guard{api: api, s: s, guarded: make(map[string]struct{})}
+	g := &Guard{guardCore: &guardCore{api: api, s: s, guarded: make(map[string]struct{})}}
 	if err := g.checkSchema(); err != nil {
 		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: err.Error()}
 	}

@@ -191,12 +191,26 @@ func (g *Guard) tenantError(tenant string) *scopeError {
 // reasonError returns why reason cannot be an admin's stated reason, or
 // nil. The reason itself is never quoted: it may hold anything.
 func reasonError(reason string) *scopeError {
-	bad := reason == "" || len(reason) > maxReasonLen || !utf8.ValidString(reason) ||
-		strings.IndexFunc(reason, unicode.IsControl) >= 0
+	bad := reason == "" || len(reason) > maxReasonLen || !validReason(reason)
 	if bad {
 		return &scopeError{ErrInvalidInput, "admin reason must be 1 to 512 bytes of UTF-8 without control characters"}
 	}
 	return nil
+}
+
+// validReason reports whether reason is valid UTF-8 without control
+// characters, byte by byte while it is ASCII.
+func validReason(reason string) bool {
+	for i := 0; i < len(reason); i++ {
+		switch c := reason[i]; {
+		case c >= utf8.RuneSelf:
+			rest := reason[i:]
+			return utf8.ValidString(rest) && strings.IndexFunc(rest, unicode.IsControl) < 0
+		case c < 0x20 || c == 0x7f:
+			return false
+		}
+	}
+	return true
 }
 
 // tenantTerm reports whether g's conditions carry the tenant term. With
