@@ -286,12 +286,30 @@ func checkName(n string) error {
 // validUTF8 is utf8.ValidString, quicker on the short ASCII strings that
 // names, ids and keys usually are.
 func validUTF8(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if word(s[i:])&highBits != 0 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return utf8.ValidString(s[i:])
 		}
 	}
 	return true
+}
+
+// highBits has the high bit of every byte of a word set: a word of ASCII
+// bytes has none of them.
+const highBits = 0x8080808080808080
+
+// word returns the first 8 bytes of s (at least 8 long) as one word,
+// which the compiler loads at once.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // Schema returns the table's schema, with defaults applied.

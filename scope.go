@@ -182,7 +182,7 @@ func (g *Guard) tenantError(tenant string) *scopeError {
 		return &scopeError{ErrInvalidInput, "view has a tenant already"}
 	case strings.TrimSpace(tenant) == "":
 		return &scopeError{ErrUnauthenticated, "empty tenant"}
-	case len(tenant) > maxTenantLen || !utf8.ValidString(tenant):
+	case len(tenant) > maxTenantLen || !validUTF8(tenant):
 		return &scopeError{ErrInvalidInput, "tenant must be valid UTF-8 of at most 1024 bytes"}
 	}
 	return nil
@@ -199,9 +199,15 @@ func reasonError(reason string) *scopeError {
 }
 
 // validReason reports whether reason is valid UTF-8 without control
-// characters, byte by byte while it is ASCII.
+// characters, a word at a time while it is printable ASCII.
 func validReason(reason string) bool {
-	for i := 0; i < len(reason); i++ {
+	i := 0
+	for ; i+8 <= len(reason); i += 8 {
+		if !printable(word(reason[i:])) {
+			break
+		}
+	}
+	for ; i < len(reason); i++ {
 		switch c := reason[i]; {
 		case c >= utf8.RuneSelf:
 			rest := reason[i:]
@@ -211,6 +217,22 @@ func validReason(reason string) bool {
 		}
 	}
 	return true
+}
+
+// printable reports whether every byte of w is printable ASCII, 0x20 to
+// 0x7e: none has its high bit, none is below 0x20 and none is 0x7f.
+func printable(w uint64) bool {
+	const ones = 0x0101010101010101
+	// A byte below 0x20 borrows through its high bit when 0x20 is taken
+	// from it; so does 0x7f once 0x01 is added to it (as 0x80, a byte with
+	// its high bit set). Bytes of w with the high bit set are caught
+	// first, so neither test sees a carry from them.
+	if w&highBits != 0 {
+		return false
+	}
+	below := (w - 0x20*ones) & highBits
+	del := (w + ones) & highBits
+	return below == 0 && del == 0
 }
 
 // tenantTerm reports whether g's conditions carry the tenant term. With
