@@ -317,7 +317,7 @@ func (r *GuardedReplace) landed(map[string]types.AttributeValue) bool { return f
 // item, so that they take no allocation of their own.
 type stamps struct {
 	owner, tenant, wid types.AttributeValueMemberS
-	version       types.AttributeValueMemberN
+	version            types.AttributeValueMemberN
 }
 
 // itemOp starts the builder o, whose key comes from its item: it marshals
