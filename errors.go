@@ -200,8 +200,8 @@ type judged interface {
 // Any other error is wrapped as it is, and leaves the write in doubt.
 func (o *op) failed(ctx context.Context, cause error, w judged, full bool) (map[string]types.AttributeValue, error) {
 	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause, RequestID: requestID(cause)}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(cause, &ccf) {
+	ccf, ok := asError[*types.ConditionalCheckFailedException](cause)
+	if !ok {
 		o.inDoubt = true
 		return nil, o.report(ctx, e)
 	}
@@ -230,8 +230,7 @@ func scrubbed(ccf *types.ConditionalCheckFailedException) error {
 
 // requestID returns DynamoDB's request id from an SDK error, or "".
 func requestID(err error) string {
-	var r interface{ ServiceRequestID() string }
-	if errors.As(err, &r) {
+	if r, ok := asError[interface{ ServiceRequestID() string }](err); ok {
 		return r.ServiceRequestID()
 	}
 	return ""

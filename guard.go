@@ -169,6 +169,9 @@ type guardCore struct {
 	// [tenant][owner][version][editors], written once by New and shared
 	// by the Guard's views: a request gets a clone of one (guardNames).
 	names *[2][2][2][2]map[string]string
+	// probeText holds the projections of WithoutOldItem's classification
+	// Queries without kept attributes, [tenant][owner] (oldless.go).
+	probeText *[2][2]string
 	// cursorAEAD seals List cursors (WithCursorKey), nil when they are plain.
 	cursorAEAD cipher.AEAD
 	// optErr is the first error of an Option, which New reports.
@@ -222,6 +225,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	}
 	g.writeConds()
 	g.writeNames()
+	g.writeProbeText()
 	g.writeSetText()
 	return g, nil
 }

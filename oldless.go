@@ -128,37 +128,69 @@ func (o *op) probeInput(p probe, withID, project bool) *dynamodb.QueryInput {
 }
 
 // projection returns the attributes a verdict is judged from: the key,
-// the version, the WriteID and p.kept.
+// the version, the WriteID and p.kept. Without kept attributes its text
+// is one New wrote.
 func (o *op) projection(p probe, names map[string]string) string {
 	s := &o.g.s
+	if s.Version != "" {
+		names[phVersion] = s.Version
+	}
+	if s.WriteID != "" {
+		names[phWriteID] = s.WriteID
+	}
+	// A tenant view tells its tenant's items from others' in Go too, and
+	// an Admin Replace compares the stored owner with the body's.
+	tenant, owner := o.g.tenantTerm(), o.g.admin && p.owner
+	if tenant {
+		names[phTenant] = s.Tenant
+	}
+	if owner {
+		names[phOwner] = s.Owner
+	}
+	for i, name := range p.kept {
+		names["#gq"+strconv.Itoa(i)] = name
+	}
+	if len(p.kept) == 0 && o.g.probeText != nil {
+		return o.g.probeText[b2i(tenant)][b2i(owner)]
+	}
+	return projectionText(s, tenant, owner, len(p.kept))
+}
+
+// projectionText writes the ProjectionExpression of a classification
+// Query; see projection.
+func projectionText(s *Schema, tenant, owner bool, kept int) string {
 	parts := []string{phPK}
 	if s.SortKey != "" {
 		parts = append(parts, phSK)
 	}
 	if s.Version != "" {
-		names[phVersion] = s.Version
 		parts = append(parts, phVersion)
 	}
 	if s.WriteID != "" {
-		names[phWriteID] = s.WriteID
 		parts = append(parts, phWriteID)
 	}
-	// A tenant view tells its tenant's items from others' in Go too, and
-	// an Admin Replace compares the stored owner with the body's.
-	if o.g.tenantTerm() {
-		names[phTenant] = s.Tenant
+	if tenant {
 		parts = append(parts, phTenant)
 	}
-	if o.g.admin && p.owner {
-		names[phOwner] = s.Owner
+	if owner {
 		parts = append(parts, phOwner)
 	}
-	for i, name := range p.kept {
-		n := "#gq" + strconv.Itoa(i)
-		names[n] = name
-		parts = append(parts, n)
+	for i := range kept {
+		parts = append(parts, "#gq"+strconv.Itoa(i))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeProbeText fills g.probeText, the projections without kept
+// attributes, [tenant][owner].
+func (g *Guard) writeProbeText() {
+	t := new([2][2]string)
+	for tenant := range 2 {
+		for owner := range 2 {
+			t[tenant][owner] = projectionText(&g.s, tenant == 1, owner == 1, 0)
+		}
+	}
+	g.probeText = t
 }
 
 // read classifies w's failed condition by one Query. It returns the item

@@ -2,7 +2,6 @@ package ddbguard
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -44,8 +43,8 @@ func (t *Tx) report(ctx context.Context, e *Error) *Error {
 // A reason whose item holds its own write's id shows that the
 // transaction landed (it commits whole): a retry of it is success.
 func (t *Tx) failed(ctx context.Context, cause error) error {
-	var tce *types.TransactionCanceledException
-	if !errors.As(cause, &tce) {
+	tce, ok := asError[*types.TransactionCanceledException](cause)
+	if !ok {
 		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause, RequestID: requestID(cause)})
 	}
 	if t.landed(tce) {
