@@ -199,7 +199,7 @@ type judged interface {
 // caller may see it. full says the caller wants the whole item on success.
 // Any other error is wrapped as it is, and leaves the write in doubt.
 func (o *op) failed(ctx context.Context, cause error, w judged, full bool) (map[string]types.AttributeValue, error) {
-	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause, RequestID: requestID(cause)}
+	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: cause, RequestID: requestID(cause)}
 	ccf, ok := asError[*types.ConditionalCheckFailedException](cause)
 	if !ok {
 		o.inDoubt = true

@@ -356,6 +356,15 @@ type op struct {
 	item map[string]types.AttributeValue
 }
 
+// keyOf returns the Key of errors and audit events: the builder's, or the
+// Go values of its item's key attributes, worked out on first use.
+func (o *op) keyOf() Key {
+	if o.key.PK == nil && o.key.SK == nil && o.item != nil {
+		o.key = itemKeyOf(&o.g.s, o.item)
+	}
+	return o.key
+}
+
 // keyAV returns the marshalled key, making it from the item of a create or
 // replace on first use.
 func (o *op) keyAV() map[string]types.AttributeValue {
@@ -433,7 +442,7 @@ func (o *op) fail(sentinel error, detail string) {
 }
 
 func (o *op) errorf(sentinel error, detail string) *Error {
-	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Err: sentinel, detail: detail}
+	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Err: sentinel, detail: detail}
 }
 
 // guardNames returns the names map of a request, sized for extra more

@@ -82,10 +82,24 @@ func (g *Guard) keyType(i int) types.ScalarAttributeType {
 // goes into buf when it is not nil.
 func marshalKeyValue(v any, want types.ScalarAttributeType, max int, buf *types.AttributeValueMemberS) (types.AttributeValue, error) {
 	var av types.AttributeValue
-	if x, ok := v.(string); ok && buf != nil {
-		buf.Value = x
-		av = buf
-	} else {
+	switch x := v.(type) {
+	case string:
+		if buf == nil {
+			av = &types.AttributeValueMemberS{Value: x}
+		} else {
+			buf.Value = x
+			av = buf
+		}
+	case *types.AttributeValueMemberS, *types.AttributeValueMemberN, *types.AttributeValueMemberB:
+		// An item's key attribute, checked with the item (or refused
+		// below as a key); only its key limits are left.
+		av = x.(types.AttributeValue)
+		if n, ok := x.(*types.AttributeValueMemberN); ok {
+			if err := checkNumber(n.Value); err != nil {
+				return nil, err
+			}
+		}
+	default:
 		var err error
 		if av, err = marshalValue(v); err != nil {
 			return nil, err
@@ -190,7 +204,7 @@ func checkValue(av types.AttributeValue) error {
 		}
 		return checkSet(x.Value, canonicalNumber)
 	case *types.AttributeValueMemberSS:
-		return checkSet(x.Value, func(s string) string { return s })
+		return checkStrings(x.Value)
 	case *types.AttributeValueMemberBS:
 		return checkSet(x.Value, func(b []byte) string { return string(b) })
 	case *types.AttributeValueMemberL:
@@ -207,6 +221,22 @@ func checkValue(av types.AttributeValue) error {
 
 // smallSet is the size up to which checkSet compares members pairwise.
 const smallSet = 16
+
+// checkStrings is checkSet for a string set, comparing the members
+// themselves.
+func checkStrings(members []string) error {
+	if len(members) == 0 || len(members) > smallSet {
+		return checkSet(members, func(s string) string { return s })
+	}
+	for i := 1; i < len(members); i++ {
+		for _, seen := range members[:i] {
+			if seen == members[i] {
+				return errors.New("set holds a member twice")
+			}
+		}
+	}
+	return nil
+}
 
 // checkSet refuses what DynamoDB refuses in a set: no members, or the
 // same member twice.
@@ -381,24 +411,40 @@ func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue, 
 	return nil
 }
 
-// itemKey extracts and checks the key of item. The key map is made only
-// when needed (op.keyAV).
+// itemKey checks the key of item. The key map is made only when needed
+// (op.keyAV), and the Key of errors and audit events too (op.keyOf),
+// unless the key validator must see it.
 func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, error) {
 	var k Key
 	pk, ok := item[g.s.PartitionKey]
 	if !ok {
 		return k, errors.New("item has no partition key")
 	}
-	k.PK = keyValue(pk)
 	var sk types.AttributeValue
 	if g.s.SortKey != "" {
 		if sk, ok = item[g.s.SortKey]; !ok {
 			return k, errors.New("item has no sort key")
 		}
-		k.SK = keyValue(sk)
+	}
+	if g.validKey != nil {
+		k = itemKeyOf(&g.s, item)
 	}
 	_, _, err := g.checkKey(Key{PK: pk, SK: sk}, k, nil)
 	return k, err
+}
+
+// itemKeyOf returns the Key of item: its key attributes' Go values.
+func itemKeyOf(s *Schema, item map[string]types.AttributeValue) Key {
+	var k Key
+	if pk, ok := item[s.PartitionKey]; ok {
+		k.PK = keyValue(pk)
+	}
+	if s.SortKey != "" {
+		if sk, ok := item[s.SortKey]; ok {
+			k.SK = keyValue(sk)
+		}
+	}
+	return k
 }
 
 // keyValue returns the Go value of a key attribute, for Error.Key and key

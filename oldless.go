@@ -239,7 +239,7 @@ func (o *op) classify(ctx context.Context, e *Error, ccf *types.ConditionalCheck
 	v, item, landed, err := o.read(ctx, w, full)
 	switch {
 	case err != nil:
-		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err, RequestID: e.RequestID}
+		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err, RequestID: e.RequestID}
 	case landed:
 		return item, nil
 	}
@@ -254,7 +254,7 @@ func (o *op) getQuery(ctx context.Context) (map[string]types.AttributeValue, *Er
 	res, err := o.g.api.Query(ctx, o.probeInput(probe{editors: o.g.s.Editors != ""}, false, false))
 	switch {
 	case err != nil:
-		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err, RequestID: requestID(err)}
+		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err, RequestID: requestID(err)}
 	case res.ScannedCount == 0:
 		return nil, o.refused(ErrNotFound, res.ResultMetadata)
 	case len(res.Items) == 0:

@@ -333,6 +333,7 @@ func (g *Guard) itemOp(o *op, st *stamps, name, caller string, item any) map[str
 		o.fail(ErrInvalidInput, "item: "+err.Error())
 		return nil
 	}
+	o.item = m
 	o.key, err = g.itemKey(m)
 	if err != nil {
 		o.failWith(ErrInvalidInput, err)
@@ -357,8 +358,6 @@ func (g *Guard) itemOp(o *op, st *stamps, name, caller string, item any) map[str
 	}
 	if size > maxItemSize {
 		o.fail(ErrInvalidInput, "item is larger than 400 KB")
-		return m
 	}
-	o.item = m
 	return m
 }

@@ -149,7 +149,7 @@ type scopeError struct {
 }
 
 func (s *scopeError) errorOf(o *op) *Error {
-	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Err: s.err, detail: s.detail}
+	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Err: s.err, detail: s.detail}
 }
 
 var errNeedsTenant = &scopeError{ErrInvalidInput, "schema has Tenant: use a ForTenant view"}

@@ -15,7 +15,7 @@ func (t *Tx) reportUnjudged(ctx context.Context, e *Error) *Error {
 			continue
 		}
 		if o := w.base(); o.g.admin && o.g.audit != nil {
-			o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, i, true))
+			o.g.audit(ctx, o.event(o.name, o.keyOf(), o.caller, nil, i, true))
 		}
 	}
 	return e
@@ -90,7 +90,7 @@ func (t *Tx) explain(ctx context.Context, e *Error, w txWrite, item map[string]t
 	v, _, landed, err := o.read(ctx, w, false)
 	switch {
 	case err != nil:
-		return &Error{Op: "tx", Table: o.g.s.Table, Key: o.key, Index: e.Index, Cause: err, RequestID: e.RequestID}
+		return &Error{Op: "tx", Table: o.g.s.Table, Key: o.keyOf(), Index: e.Index, Cause: err, RequestID: e.RequestID}
 	case !landed:
 		e.Err, e.detail = v.err, v.detail
 	}

@@ -288,7 +288,7 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (out *dy
 
 func (o *op) unmarshal(item map[string]types.AttributeValue, out any) error {
 	if err := attributevalue.UnmarshalMap(item, out); err != nil {
-		return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err}
+		return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err}
 	}
 	return nil
 }
