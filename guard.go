@@ -290,18 +290,32 @@ func checkName(n string) error {
 // validUTF8 is utf8.ValidString, quicker on the short ASCII strings that
 // names, ids and keys usually are.
 func validUTF8(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return utf8.ValidString(s)
+			}
+		}
+		return true
+	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		if word(s[i:])&highBits != 0 {
 			return utf8.ValidString(s[i:])
 		}
 	}
-	for ; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return utf8.ValidString(s[i:])
-		}
+	// The last word overlaps the ones checked: the tail in one load.
+	return i == len(s) || word(s[len(s)-8:])&highBits == 0 || utf8.ValidString(s[i-8:])
+}
+
+// blank reports whether s is empty or only white space, as
+// strings.TrimSpace(s) == "" does, at once for an id that starts with a
+// printable ASCII character.
+func blank(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < 0x7f {
+		return false
 	}
-	return true
+	return strings.TrimSpace(s) == ""
 }
 
 // highBits has the high bit of every byte of a word set: a word of ASCII
@@ -380,7 +394,7 @@ func (g *Guard) start(name, caller string) op {
 	switch {
 	case g.unconfined() != nil:
 		o.err = g.unconfined().errorOf(&o)
-	case strings.TrimSpace(caller) == "":
+	case blank(caller):
 		o.fail(ErrUnauthenticated, "empty caller")
 	case !validUTF8(caller):
 		o.fail(ErrInvalidInput, "caller is not valid UTF-8")

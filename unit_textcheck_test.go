@@ -30,6 +30,11 @@ func TestTextChecks_agreeWithTheStandardLibrary(t *testing.T) {
 			check(string(b[:pos+1]))
 		}
 	}
+	for _, s := range []string{" ", "\t x", "\u00a0", "x", "ab"} {
+		if blank(s) != (strings.TrimSpace(s) == "") {
+			t.Errorf("blank(%q) = %v", s, blank(s))
+		}
+	}
 	for _, s := range []string{"", "ticket 4711: résumé", "\u0085 next line", "abcdefgh\u200b", "abcdefg\xc3", "\x7f", "~~~~~~~~~"} {
 		check(s)
 	}
