@@ -361,7 +361,6 @@ type op struct {
 	// attempts counts the SDK's attempts of the current call of a create,
 	// whose landing can be recognized (retry.go).
 	attempts attempts
-	countOpt [1]func(*dynamodb.Options)
 	// keyS holds a string partition key's value, so that the key map
 	// points into the builder instead of a value of its own.
 	keyS types.AttributeValueMemberS

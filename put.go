@@ -24,6 +24,9 @@ type GuardedCreate struct {
 	st    stamps
 	blk   putInput // the first Run's input (runInput)
 	used  bool     // blk holds a request handed to the API
+	// countOpt holds the call option that counts the SDK's attempts
+	// (counted).
+	countOpt [1]func(*dynamodb.Options)
 }
 
 // Create starts a create of item on behalf of caller. item is a struct or

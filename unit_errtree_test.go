@@ -8,7 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-type asOnly struct{ target *types.ConditionalCheckFailedException }
+type asOnly struct {
+	target *types.ConditionalCheckFailedException
+}
 
 func (a asOnly) Error() string { return "as-only" }
 func (a asOnly) As(t any) bool {

@@ -38,9 +38,9 @@ type GuardedUpdate struct {
 	with      *expression.UpdateBuilder
 	preconds
 	arg types.AttributeValue // the new owner, or the editors to add or remove
-	// valBuf holds the first string values of Set and Add, so that they
-	// take no allocation of their own.
-	valBuf [2]types.AttributeValueMemberS
+	// valBuf holds the first string value of Set and Add, so that it
+	// takes no allocation of its own.
+	valBuf [1]types.AttributeValueMemberS
 	blk    updateBlock // the first Run's input (runInput)
 	used   bool        // blk holds a request handed to the API
 }
