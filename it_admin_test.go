@@ -213,3 +213,39 @@ func TestIT_Admin_onATenantTable_staysInItsTenant_andAuditsTheTenant(t *testing.
 		t.Errorf("created %s", itDump(got))
 	}
 }
+
+func TestIT_Admin_withoutOldItem_classifiesWithAQueryDynamoDBAccepts(t *testing.T) {
+	t.Parallel()
+	for _, tenant := range []bool{false, true} {
+		s := adSchema()
+		if tenant {
+			s.Tenant = "tenant"
+		}
+		e := tnNew(t, s, ddbguard.WithoutOldItem())
+		doc := adDoc("doc-1")
+		a := e.g.Admin(scReason)
+		if tenant {
+			doc["tenant"] = "acme"
+			a = e.g.ForTenant("acme").Admin(scReason)
+		}
+		e.put(t, doc)
+		ctx := itCtx(t)
+		k := ddbguard.Key{PK: "doc-1"}
+		itWantErr(t, a.Update("ops", ddbguard.Key{PK: "nope"}).Set("state", "x").Run(ctx), ddbguard.ErrNotFound)
+		itWantErr(t, a.Update("ops", k).Set("state", "x").IfVersion(7).Run(ctx), ddbguard.ErrConflict)
+		itWantErr(t, a.Replace("ops", map[string]any{"pk": "doc-1", "owner": "mallory", "created_at": "2024-01-02"}).IfVersion(1).Run(ctx), ddbguard.ErrConflict)
+		itWantErr(t, a.Create("ops", map[string]any{"pk": "doc-1", "owner": "bob"}).Run(ctx), ddbguard.ErrAlreadyExists)
+		e.c.expect(t, "", 8)
+		if tenant {
+			other := e.g.ForTenant("globex").Admin(scReason)
+			itWantErr(t, other.Delete("ops", k).Run(ctx), ddbguard.ErrNotOwner)
+			itWantErr(t, other.Create("ops", map[string]any{"pk": "doc-1", "owner": "bob"}).Run(ctx), ddbguard.ErrAlreadyExists)
+			var out map[string]any
+			itWantErr(t, other.Get(ctx, "ops", k, &out), ddbguard.ErrNotOwner)
+			e.c.expect(t, "", 5)
+		}
+		if err := a.Update("ops", k).Set("state", "closed").IfVersion(1).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -3,8 +3,6 @@ package ddbguard
 import (
 	"context"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -347,8 +345,7 @@ func (g *Guard) itemOp(o *op, st *stamps, name, caller string, item any) map[str
 		return nil
 	}
 	if g.admin {
-		// An Admin view writes on behalf of the owner the item names.
-		if s, ok := m[g.s.Owner].(*types.AttributeValueMemberS); !ok || strings.TrimSpace(s.Value) == "" || !utf8.ValidString(s.Value) {
+		if !g.namesOwner(m) {
 			o.fail(ErrInvalidInput, "an admin's item must name its owner")
 			return nil
 		}

@@ -285,6 +285,15 @@ func (g *Guard) stampTenant(item map[string]types.AttributeValue, buf *types.Att
 	return true
 }
 
+// namesOwner reports whether item names the owner an Admin view writes
+// it for: a non-blank UTF-8 string, within an index key's limit when it is
+// OwnerIndex's partition key.
+func (g *Guard) namesOwner(item map[string]types.AttributeValue) bool {
+	s, ok := item[g.s.Owner].(*types.AttributeValueMemberS)
+	return ok && strings.TrimSpace(s.Value) != "" && utf8.ValidString(s.Value) &&
+		(g.s.OwnerIndex == "" || len(s.Value) <= maxPartitionKey)
+}
+
 // putTenant adds the tenant's value to a request whose condition carries
 // the tenant term.
 func (g *Guard) putTenant(values map[string]types.AttributeValue, gv *guardValues) {

@@ -2,6 +2,7 @@ package ddbguard_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -284,6 +285,8 @@ func TestAdmin_createAndReplace_needAnOwnerInTheItem(t *testing.T) {
 		{"pk": "doc-1", "owner": ""},
 		{"pk": "doc-1", "owner": "  "},
 		{"pk": "doc-1", "owner": 7},
+		{"pk": "doc-1", "owner": "ow\xffner"},
+		{"pk": "doc-1", "owner": strings.Repeat("o", 2049)}, // scSchema has an owner index
 	} {
 		assert.ErrorIs(t, a.Create("ops", body).Run(ctx), ddbguard.ErrInvalidInput)
 		assert.ErrorIs(t, a.Replace("ops", body).IfVersion(1).Run(ctx), ddbguard.ErrInvalidInput)
