@@ -81,4 +81,3 @@ func docs(db ddbguard.API) *ddbguard.Guard {
 	}
 	return g
 }
-
