@@ -17,7 +17,7 @@ func asError[T any](err error) (T, bool) {
 		switch x := err.(type) {
 		case interface{ As(any) bool }, interface{ Unwrap() []error }:
 			var t T
-			if errors.As(x.(error), &t) {
+			if errors.As(x, &t) {
 				return t, true
 			}
 			return zero, false
