@@ -68,6 +68,7 @@ var knownImports = map[string]string{
 	"json":           "encoding/json",
 	"log":            "log",
 	"os":             "os",
+	"rand":           "crypto/rand",
 	"slog":           "log/slog",
 	"strings":        "strings",
 	"testing":        "testing",
