@@ -426,6 +426,19 @@ func (g *Guard) keyOp(o *op, k Key, pk *types.AttributeValueMemberS) {
 		o.err.Key = k // start refused the caller before the key was known
 		return
 	}
+	if s, ok := k.PK.(string); ok && pk != nil && k.SK == nil && g.s.SortKey == "" && g.validKey == nil &&
+		g.keyType(0) != types.ScalarAttributeTypeN && g.keyType(0) != types.ScalarAttributeTypeB &&
+		s != "" && len(s) <= maxPartitionKey && validUTF8(s) {
+		// The common key, a valid string partition key: what
+		// marshalKeyAs would do, without its general cases.
+		pk.Value = s
+		o.av = map[string]types.AttributeValue{g.s.PartitionKey: pk}
+		if !g.checkTenantKey(o.av) {
+			o.av = nil
+			o.fail(ErrNotOwner, "")
+		}
+		return
+	}
 	av, err := g.marshalKeyAs(k, k, pk)
 	if err != nil {
 		o.failWith(ErrInvalidInput, err)
