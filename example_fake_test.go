@@ -3,12 +3,9 @@ package ddbguard_test
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/ddbguard/ddbguard"
 )
 
 // The examples of List, the views and WriteID share this stand-in for
@@ -62,22 +59,4 @@ func item(m map[string]any) map[string]types.AttributeValue {
 		panic(err)
 	}
 	return av
-}
-
-// conditionFailed is DynamoDB's answer to a write whose condition failed,
-// with the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD).
-func conditionFailed(old map[string]any) error {
-	e := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
-	if old != nil {
-		e.Item = item(old)
-	}
-	return e
-}
-
-func docs(db ddbguard.API) *ddbguard.Guard {
-	g, err := ddbguard.New(db, ddbguard.Schema{Table: "docs", PartitionKey: "id", Version: "version"})
-	if err != nil {
-		panic(err)
-	}
-	return g
 }

@@ -6,14 +6,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// TenantViewForTest returns a view of g confined to tenant, as ForTenant
-// does, for the List tests of a Schema with Tenant.
-func TenantViewForTest(g *Guard, tenant string) *Guard {
-	v := *g
-	v.tenant = tenant
-	return &v
-}
-
 // PlainCursorForTest encodes key as a plain cursor of version version for
 // index, with the attributes in the order given and no checks, so that
 // tests can forge every cursor a client could send.

@@ -315,7 +315,7 @@ func TestIT_List_tenantView_listsOnlyItsTenant_andBindsCursorsToIt(t *testing.T)
 	itWantErr(t, err, ddbguard.ErrInvalidInput)
 	c.expect(t, "", 0)
 
-	acme, globex := ddbguard.TenantViewForTest(g, "acme"), ddbguard.TenantViewForTest(g, "globex")
+	acme, globex := g.ForTenant("acme"), g.ForTenant("globex")
 	got, _ := itListAll(t, acme, c, "alice", func(l *ddbguard.GuardedList) *ddbguard.GuardedList { return l.Limit(1) })
 	pks := itListPKs(got, func(d itListDoc) bool { return d.Tenant == "acme" })
 	slices.Sort(pks)

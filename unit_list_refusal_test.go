@@ -164,7 +164,7 @@ func TestList_refusals_areTypedAndSendNothing(t *testing.T) {
 			}
 			api.Calls = nil // genuine cursors came from pages; count afresh
 			if tt.tenant != "" {
-				g = ddbguard.TenantViewForTest(g, tt.tenant)
+				g = g.ForTenant(tt.tenant)
 			}
 			caller := uCaller
 			if tt.caller == "-" {

@@ -121,7 +121,7 @@ func TestList_whereLimitDescendingAfter_allReachTheQuery(t *testing.T) {
 func TestList_tenantView_keysTheQueryByCallerAndTenant(t *testing.T) {
 	g, api := uListGuard(t, uTenantSchema(), []*dynamodb.QueryOutput{{}})
 	var out []map[string]any
-	_, err := ddbguard.TenantViewForTest(g, "acme").List(uCaller).Page(uCtx, &out)
+	_, err := g.ForTenant("acme").List(uCaller).Page(uCtx, &out)
 	require.NoError(t, err)
 	in := api.LastInput().(*dynamodb.QueryInput)
 	assert.Equal(t, "#go = :gc AND #gt = :gtn", *in.KeyConditionExpression)
@@ -231,7 +231,7 @@ func TestList_itemOutsideTheCallersList_isMisdeclaredIndexWithNoItems(t *testing
 		t.Run(name, func(t *testing.T) {
 			g, api := uListGuard(t, tt.schema, []*dynamodb.QueryOutput{tt.page})
 			if tt.tenant != "" {
-				g = ddbguard.TenantViewForTest(g, tt.tenant)
+				g = g.ForTenant(tt.tenant)
 			}
 			out := []map[string]any{{"stale": true}}
 			next, err := g.List(uCaller).Page(uCtx, &out)
