@@ -19,7 +19,7 @@ func (o *op) reportAs(ctx context.Context, err *Error, caller string) *Error {
 // reportOK tells the audit hook that an Admin view's operation succeeded.
 func (o *op) reportOK(ctx context.Context, index int) {
 	if o.g.audit != nil && o.g.admin {
-		o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, index, false))
+		o.g.audit(ctx, o.event(o.name, o.keyOf(), o.caller, nil, index, false))
 	}
 }
 

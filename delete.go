@@ -17,11 +17,15 @@ import (
 type GuardedDelete struct {
 	op
 	preconds
+	blk  deleteBlock // the first Run's input (runInput)
+	used bool        // blk holds a request handed to the API
 }
 
 // Delete starts a delete of the item at k on behalf of caller.
 func (g *Guard) Delete(caller string, k Key) *GuardedDelete {
-	return &GuardedDelete{op: g.newOp("delete", caller, k)}
+	d := &GuardedDelete{}
+	g.initOp(&d.op, "delete", caller, k)
+	return d
 }
 
 // If adds a precondition, ANDed with the guard; a failure when the guard
@@ -49,6 +53,23 @@ func (d *GuardedDelete) Input() (*dynamodb.DeleteItemInput, error) {
 	return b.fill(d.av, r), nil
 }
 
+// runInput is Input for Run and Value: the first one's input lives in the
+// builder, later ones get their own (an API may keep the requests it was
+// handed).
+func (d *GuardedDelete) runInput() (*dynamodb.DeleteItemInput, error) {
+	if d.used {
+		return d.Input()
+	}
+	b := &d.blk
+	*b = deleteBlock{table: d.g.s.Table}
+	r, err := d.build(&b.gv)
+	if err != nil {
+		return nil, err
+	}
+	d.used = true
+	return b.fill(d.av, r), nil
+}
+
 // Run sends the delete: one DeleteItem request.
 func (d *GuardedDelete) Run(ctx context.Context) error {
 	_, err := d.send(ctx, types.ReturnValueNone)
@@ -72,7 +93,7 @@ func (d *GuardedDelete) send(ctx context.Context, rv types.ReturnValue) (out *dy
 	if e := d.owned(); e != nil {
 		return nil, d.report(ctx, e)
 	}
-	in, err := d.Input()
+	in, err := d.runInput()
 	if err != nil {
 		return nil, d.report(ctx, err.(*Error))
 	}

@@ -199,9 +199,9 @@ type judged interface {
 // caller may see it. full says the caller wants the whole item on success.
 // Any other error is wrapped as it is, and leaves the write in doubt.
 func (o *op) failed(ctx context.Context, cause error, w judged, full bool) (map[string]types.AttributeValue, error) {
-	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: cause, RequestID: requestID(cause)}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(cause, &ccf) {
+	e := &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: cause, RequestID: requestID(cause)}
+	ccf, ok := asError[*types.ConditionalCheckFailedException](cause)
+	if !ok {
 		o.inDoubt = true
 		return nil, o.report(ctx, e)
 	}
@@ -230,8 +230,7 @@ func scrubbed(ccf *types.ConditionalCheckFailedException) error {
 
 // requestID returns DynamoDB's request id from an SDK error, or "".
 func requestID(err error) string {
-	var r interface{ ServiceRequestID() string }
-	if errors.As(err, &r) {
+	if r, ok := asError[interface{ ServiceRequestID() string }](err); ok {
 		return r.ServiceRequestID()
 	}
 	return ""

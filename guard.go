@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -131,11 +132,8 @@ func WithoutOldItem() Option {
 // immutable after New and safe for concurrent use; the builders it returns
 // are not.
 type Guard struct {
-	api      API
-	s        Schema
-	audit    func(context.Context, AuditEvent)
-	validKey func(Key) error
-	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
+	// guardCore is what New works out; views share it.
+	*guardCore
 	// tenant is the tenant of a ForTenant view, "" for the bare Guard:
 	// every operation of a view is confined to its tenant (scope.go).
 	tenant string
@@ -145,6 +143,17 @@ type Guard struct {
 	// closed is set on a view that cannot confine its operations: every
 	// builder of the view fails with it and sends nothing (scope.go).
 	closed *scopeError
+}
+
+// guardCore is the part of a Guard that New writes and nothing changes
+// afterwards, shared by the Guard and its views: a view copies only its
+// own few fields and a pointer.
+type guardCore struct {
+	api      API
+	s        Schema
+	audit    func(context.Context, AuditEvent)
+	validKey func(Key) error
+	guarded  map[string]struct{} // names no Set, Add, Remove or With may touch
 	// conds holds the guard condition of every shape, the WriteID clause
 	// included, written once by New and shared by the Guard's views.
 	conds *condTable
@@ -156,6 +165,13 @@ type Guard struct {
 	// list is what List sends and accepts, worked out by New; nil without
 	// Schema.OwnerIndex (list.go).
 	list *listPlan
+	// names holds the guard's own names of every request shape,
+	// [tenant][owner][version][editors], written once by New and shared
+	// by the Guard's views: a request gets a clone of one (guardNames).
+	names *[2][2][2][2]map[string]string
+	// probeText holds the projections of WithoutOldItem's classification
+	// Queries without kept attributes, [tenant][owner] (oldless.go).
+	probeText *[2][2]string
 	// cursorAEAD seals List cursors (WithCursorKey), nil when they are plain.
 	cursorAEAD cipher.AEAD
 	// optErr is the first error of an Option, which New reports.
@@ -197,7 +213,7 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 	}
 	s.Protected = append([]string(nil), s.Protected...)
 	s.KeyTypes = append([]types.ScalarAttributeType(nil), s.KeyTypes...)
-	g := &Guard{api: api, s: s, guarded: make(map[string]struct{})}
+	g := &Guard{guardCore: &guardCore{api: api, s: s, guarded: make(map[string]struct{})}}
 	if err := g.checkSchema(); err != nil {
 		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: err.Error()}
 	}
@@ -208,6 +224,8 @@ func New(api API, s Schema, opts ...Option) (*Guard, error) {
 		return nil, &Error{Op: "new", Table: s.Table, Index: -1, Err: ErrInvalidInput, detail: g.optErr.Error()}
 	}
 	g.writeConds()
+	g.writeNames()
+	g.writeProbeText()
 	g.writeSetText()
 	return g, nil
 }
@@ -263,10 +281,53 @@ func checkName(n string) error {
 		return errors.New("empty attribute name")
 	case len(n) > 255:
 		return errors.New("attribute name longer than 255 bytes")
-	case !utf8.ValidString(n):
+	case !validUTF8(n):
 		return errors.New("attribute name is not valid UTF-8")
 	}
 	return nil
+}
+
+// validUTF8 is utf8.ValidString, quicker on the short ASCII strings that
+// names, ids and keys usually are.
+func validUTF8(s string) bool {
+	if len(s) < 8 {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return utf8.ValidString(s)
+			}
+		}
+		return true
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if word(s[i:])&highBits != 0 {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	// The last word overlaps the ones checked: the tail in one load.
+	return i == len(s) || word(s[len(s)-8:])&highBits == 0 || utf8.ValidString(s[i-8:])
+}
+
+// blank reports whether s is empty or only white space, as
+// strings.TrimSpace(s) == "" does, at once for an id that starts with a
+// printable ASCII character.
+func blank(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < 0x7f {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
+}
+
+// highBits has the high bit of every byte of a word set: a word of ASCII
+// bytes has none of them.
+const highBits = 0x8080808080808080
+
+// word returns the first 8 bytes of s (at least 8 long) as one word,
+// which the compiler loads at once.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // Schema returns the table's schema, with defaults applied.
@@ -300,7 +361,30 @@ type op struct {
 	// attempts counts the SDK's attempts of the current call of a create,
 	// whose landing can be recognized (retry.go).
 	attempts attempts
-	countOpt [1]func(*dynamodb.Options)
+	// keyS holds a string partition key's value, so that the key map
+	// points into the builder instead of a value of its own.
+	keyS types.AttributeValueMemberS
+	// item is the item of a create or replace, whose key map av is made
+	// only when a transaction or a classification needs it (keyAV).
+	item map[string]types.AttributeValue
+}
+
+// keyOf returns the Key of errors and audit events: the builder's, or the
+// Go values of its item's key attributes, worked out on first use.
+func (o *op) keyOf() Key {
+	if o.key.PK == nil && o.key.SK == nil && o.item != nil {
+		o.key = itemKeyOf(&o.g.s, o.item)
+	}
+	return o.key
+}
+
+// keyAV returns the marshalled key, making it from the item of a create or
+// replace on first use.
+func (o *op) keyAV() map[string]types.AttributeValue {
+	if o.av == nil && o.item != nil && o.err == nil {
+		o.av = o.g.keyMap(o.item[o.g.s.PartitionKey], o.item[o.g.s.SortKey])
+	}
+	return o.av
 }
 
 // start begins a builder on behalf of caller, refusing an empty caller.
@@ -309,9 +393,9 @@ func (g *Guard) start(name, caller string) op {
 	switch {
 	case g.unconfined() != nil:
 		o.err = g.unconfined().errorOf(&o)
-	case strings.TrimSpace(caller) == "":
+	case blank(caller):
 		o.fail(ErrUnauthenticated, "empty caller")
-	case !utf8.ValidString(caller):
+	case !validUTF8(caller):
 		o.fail(ErrInvalidInput, "caller is not valid UTF-8")
 	case g.s.OwnerIndex != "" && len(caller) > maxPartitionKey:
 		// The owner is OwnerIndex's partition key: DynamoDB would refuse it.
@@ -323,22 +407,48 @@ func (g *Guard) start(name, caller string) op {
 // newOp begins a builder for the item at k.
 func (g *Guard) newOp(name, caller string, k Key) op {
 	o := g.start(name, caller)
+	g.keyOp(&o, k, nil)
+	return o
+}
+
+// initOp begins the builder o, on the heap, for the item at k; a string
+// partition key's value is kept in o itself.
+func (g *Guard) initOp(o *op, name, caller string, k Key) {
+	*o = g.start(name, caller)
+	g.keyOp(o, k, &o.keyS)
+}
+
+// keyOp gives the builder o the key k, marshalled; a string partition
+// key's value goes into pk when it is not nil.
+func (g *Guard) keyOp(o *op, k Key, pk *types.AttributeValueMemberS) {
 	o.key = k
 	if o.err != nil {
 		o.err.Key = k // start refused the caller before the key was known
-		return o
+		return
 	}
-	av, err := g.marshalKey(k)
+	if s, ok := k.PK.(string); ok && pk != nil && k.SK == nil && g.s.SortKey == "" && g.validKey == nil &&
+		g.keyType(0) != types.ScalarAttributeTypeN && g.keyType(0) != types.ScalarAttributeTypeB &&
+		s != "" && len(s) <= maxPartitionKey && validUTF8(s) {
+		// The common key, a valid string partition key: what
+		// marshalKeyAs would do, without its general cases.
+		pk.Value = s
+		o.av = map[string]types.AttributeValue{g.s.PartitionKey: pk}
+		if !g.checkTenantKey(o.av) {
+			o.av = nil
+			o.fail(ErrNotOwner, "")
+		}
+		return
+	}
+	av, err := g.marshalKeyAs(k, k, pk)
 	if err != nil {
 		o.failWith(ErrInvalidInput, err)
-		return o
+		return
 	}
 	if !g.checkTenantKey(av) {
 		o.fail(ErrNotOwner, "")
-		return o
+		return
 	}
 	o.av = av
-	return o
 }
 
 // failWith records the first error of a builder, keeping err reachable
@@ -358,17 +468,36 @@ func (o *op) fail(sentinel error, detail string) {
 }
 
 func (o *op) errorf(sentinel error, detail string) *Error {
-	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Err: sentinel, detail: detail}
+	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Err: sentinel, detail: detail}
 }
 
 // guardNames returns the names map of a request, sized for extra more
 // entries, holding the guard's own placeholders.
 func (o *op) guardNames(extra int, owner, version, editors bool) map[string]string {
-	s := &o.g.s
 	// A create's condition is only that no item exists: the tenant is
 	// stamped in its body instead.
 	tenant := o.g.tenantTerm() && o.name != "create"
-	names := make(map[string]string, 1+extra+b2i(owner)+b2i(version)+b2i(editors)+b2i(tenant))
+	n := 1 + extra + b2i(owner) + b2i(version) + b2i(editors) + b2i(tenant)
+	if t := o.g.names; t != nil && n <= smallMap {
+		// A clone copies the small map's one group of slots, with room
+		// for the extra entries, instead of hashing every name again.
+		// Every request gets a map of its own: the SDK and the API's
+		// wrappers may change what they are handed.
+		return maps.Clone(t[b2i(tenant)][b2i(owner)][b2i(version)][b2i(editors)])
+	}
+	return o.g.newNames(n, tenant, owner, version, editors)
+}
+
+// smallMap is the number of entries a map holds in its first group of
+// slots (Go's map implementation): a clone of a map made for up to that
+// many entries takes them all without growing.
+const smallMap = 8
+
+// newNames returns a names map for n entries holding the guard's own
+// placeholders of one request shape.
+func (g *Guard) newNames(n int, tenant, owner, version, editors bool) map[string]string {
+	s := &g.s
+	names := make(map[string]string, n)
 	names[phPK] = s.PartitionKey
 	if tenant {
 		names[phTenant] = s.Tenant
@@ -383,6 +512,17 @@ func (o *op) guardNames(extra int, owner, version, editors bool) map[string]stri
 		names[phEditors] = s.Editors
 	}
 	return names
+}
+
+// writeNames fills g.names. Each map is made for smallMap entries, so
+// that its clones take a request's extra names without growing.
+func (g *Guard) writeNames() {
+	t := new([2][2][2][2]map[string]string)
+	for i := range 16 {
+		tenant, owner, version, editors := i&8 != 0, i&4 != 0, i&2 != 0, i&1 != 0
+		t[b2i(tenant)][b2i(owner)][b2i(version)][b2i(editors)] = g.newNames(smallMap, tenant, owner, version, editors)
+	}
+	g.names = t
 }
 
 func b2i(b bool) int {

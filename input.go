@@ -99,12 +99,18 @@ func (b *deleteTxBlock) fill(key map[string]types.AttributeValue, r request) typ
 
 // putBlock is a PutItemInput with what it points to.
 type putBlock struct {
-	in          dynamodb.PutItemInput
-	table, cond string
-	gv          guardValues
+	putInput
+	gv guardValues
 }
 
-func (b *putBlock) fill(item map[string]types.AttributeValue, r request) *dynamodb.PutItemInput {
+// putInput is a PutItemInput with its strings: a create's first Run keeps
+// its one guard value, the write's id, in the builder.
+type putInput struct {
+	in          dynamodb.PutItemInput
+	table, cond string
+}
+
+func (b *putInput) fill(item map[string]types.AttributeValue, r request) *dynamodb.PutItemInput {
 	b.cond = r.cond
 	b.in = dynamodb.PutItemInput{
 		TableName:                           &b.table,

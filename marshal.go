@@ -6,7 +6,6 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -18,41 +17,58 @@ const maxItemSize = 400 * 1024
 // marshalKey turns k into the key map of a request, refusing what DynamoDB
 // would refuse (or would silently read as another key).
 func (g *Guard) marshalKey(k Key) (map[string]types.AttributeValue, error) {
-	return g.marshalKeyAs(k, k)
+	return g.marshalKeyAs(k, k, nil)
 }
 
 // marshalKeyAs is marshalKey for a key whose values the key validator sees
-// as shown: an item's key is validated as the Go values of Error.Key.
-func (g *Guard) marshalKeyAs(k, shown Key) (map[string]types.AttributeValue, error) {
+// as shown: an item's key is validated as the Go values of Error.Key. A
+// string partition key's value goes into buf when it is not nil.
+func (g *Guard) marshalKeyAs(k, shown Key, buf *types.AttributeValueMemberS) (map[string]types.AttributeValue, error) {
+	pk, sk, err := g.checkKey(k, shown, buf)
+	if err != nil {
+		return nil, err
+	}
+	return g.keyMap(pk, sk), nil
+}
+
+// keyMap returns the key map of the key values pk and sk (nil without a
+// sort key).
+func (g *Guard) keyMap(pk, sk types.AttributeValue) map[string]types.AttributeValue {
+	if g.s.SortKey == "" {
+		return map[string]types.AttributeValue{g.s.PartitionKey: pk}
+	}
+	return map[string]types.AttributeValue{g.s.PartitionKey: pk, g.s.SortKey: sk}
+}
+
+// checkKey marshals and checks the values of k, and runs the key
+// validator on shown; see marshalKeyAs.
+func (g *Guard) checkKey(k, shown Key, buf *types.AttributeValueMemberS) (pk, sk types.AttributeValue, err error) {
 	s := &g.s
 	if k.PK == nil {
-		return nil, errors.New("key has no partition key value")
+		return nil, nil, errors.New("key has no partition key value")
 	}
 	if (s.SortKey == "") != (k.SK == nil) {
 		if s.SortKey == "" {
-			return nil, errors.New("key has a sort key value but the table has no sort key")
+			return nil, nil, errors.New("key has a sort key value but the table has no sort key")
 		}
-		return nil, errors.New("key has no sort key value")
+		return nil, nil, errors.New("key has no sort key value")
 	}
-	pk, err := marshalKeyValue(k.PK, g.keyType(0), maxPartitionKey)
+	pk, err = marshalKeyValue(k.PK, g.keyType(0), maxPartitionKey, buf)
 	if err != nil {
-		return nil, fmt.Errorf("partition key: %w", err)
+		return nil, nil, fmt.Errorf("partition key: %w", err)
 	}
-	m := make(map[string]types.AttributeValue, 1+b2i(s.SortKey != ""))
-	m[s.PartitionKey] = pk
 	if s.SortKey != "" {
-		sk, err := marshalKeyValue(k.SK, g.keyType(1), maxSortKey)
+		sk, err = marshalKeyValue(k.SK, g.keyType(1), maxSortKey, nil)
 		if err != nil {
-			return nil, fmt.Errorf("sort key: %w", err)
+			return nil, nil, fmt.Errorf("sort key: %w", err)
 		}
-		m[s.SortKey] = sk
 	}
 	if g.validKey != nil {
 		if err := g.validKey(shown); err != nil {
-			return nil, fmt.Errorf("key rejected: %w", err)
+			return nil, nil, fmt.Errorf("key rejected: %w", err)
 		}
 	}
-	return m, nil
+	return pk, sk, nil
 }
 
 func (g *Guard) keyType(i int) types.ScalarAttributeType {
@@ -62,11 +78,32 @@ func (g *Guard) keyType(i int) types.ScalarAttributeType {
 	return ""
 }
 
-// marshalKeyValue marshals a key value of at most max bytes.
-func marshalKeyValue(v any, want types.ScalarAttributeType, max int) (types.AttributeValue, error) {
-	av, err := marshalValue(v)
-	if err != nil {
-		return nil, err
+// marshalKeyValue marshals a key value of at most max bytes; a string
+// goes into buf when it is not nil.
+func marshalKeyValue(v any, want types.ScalarAttributeType, max int, buf *types.AttributeValueMemberS) (types.AttributeValue, error) {
+	var av types.AttributeValue
+	switch x := v.(type) {
+	case string:
+		if buf == nil {
+			av = &types.AttributeValueMemberS{Value: x}
+		} else {
+			buf.Value = x
+			av = buf
+		}
+	case *types.AttributeValueMemberS, *types.AttributeValueMemberN, *types.AttributeValueMemberB:
+		// An item's key attribute, checked with the item (or refused
+		// below as a key); only its key limits are left.
+		av = x.(types.AttributeValue)
+		if n, ok := x.(*types.AttributeValueMemberN); ok {
+			if err := checkNumber(n.Value); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		var err error
+		if av, err = marshalValue(v); err != nil {
+			return nil, err
+		}
 	}
 	var got types.ScalarAttributeType
 	switch x := av.(type) {
@@ -77,7 +114,7 @@ func marshalKeyValue(v any, want types.ScalarAttributeType, max int) (types.Attr
 		if len(x.Value) > max {
 			return nil, fmt.Errorf("longer than %d bytes", max)
 		}
-		if !utf8.ValidString(x.Value) {
+		if !validUTF8(x.Value) {
 			// The SDK would send U+FFFD instead: another item's key.
 			return nil, errors.New("not valid UTF-8")
 		}
@@ -167,7 +204,7 @@ func checkValue(av types.AttributeValue) error {
 		}
 		return checkSet(x.Value, canonicalNumber)
 	case *types.AttributeValueMemberSS:
-		return checkSet(x.Value, func(s string) string { return s })
+		return checkStrings(x.Value)
 	case *types.AttributeValueMemberBS:
 		return checkSet(x.Value, func(b []byte) string { return string(b) })
 	case *types.AttributeValueMemberL:
@@ -184,6 +221,22 @@ func checkValue(av types.AttributeValue) error {
 
 // smallSet is the size up to which checkSet compares members pairwise.
 const smallSet = 16
+
+// checkStrings is checkSet for a string set, comparing the members
+// themselves.
+func checkStrings(members []string) error {
+	if len(members) == 0 || len(members) > smallSet {
+		return checkSet(members, func(s string) string { return s })
+	}
+	for i := 1; i < len(members); i++ {
+		for _, seen := range members[:i] {
+			if seen == members[i] {
+				return errors.New("set holds a member twice")
+			}
+		}
+	}
+	return nil
+}
 
 // checkSet refuses what DynamoDB refuses in a set: no members, or the
 // same member twice.
@@ -240,38 +293,59 @@ func checkAttribute(name string, v types.AttributeValue) error {
 // marshalItem converts item to a fresh attribute map that the caller may
 // modify.
 func marshalItem(item any) (map[string]types.AttributeValue, error) {
+	m, _, err := marshalItemSized(item)
+	return m, err
+}
+
+// marshalItemSized is marshalItem that also returns the item's size
+// (itemSize) when it comes for free, else -1.
+func marshalItemSized(item any) (map[string]types.AttributeValue, int, error) {
 	switch x := item.(type) {
-	case nil:
-		return nil, errors.New("nil item")
 	case map[string]types.AttributeValue:
 		if x == nil {
-			return nil, errors.New("nil item")
+			return nil, 0, errors.New("nil item")
 		}
-		// Copied and checked in one pass.
-		m := make(map[string]types.AttributeValue, len(x)+2)
+		// Copied, checked and measured in one pass; room for the stamps.
+		m := make(map[string]types.AttributeValue, len(x)+3)
+		size := 0
 		for k, v := range x {
 			if err := checkAttribute(k, v); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			m[k] = v
+			size += len(k) + valueSize(v)
 		}
-		return m, nil
+		return m, size, nil
+	case nil:
+		return nil, 0, errors.New("nil item")
 	}
 	m, checked, err := encodeItem(item) // attributevalue.MarshalMap's result, faster
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if m == nil {
-		return nil, errors.New("nil item")
+		return nil, 0, errors.New("nil item")
 	}
 	// attributevalue skips chan and func values without an error.
 	if v := reflect.ValueOf(item); v.Kind() == reflect.Map && v.Len() != len(m) {
-		return nil, errors.New("item holds a value that cannot be stored, such as a chan or func")
+		return nil, 0, errors.New("item holds a value that cannot be stored, such as a chan or func")
 	}
 	if checked {
-		return m, nil
+		return m, -1, nil
 	}
-	return m, checkItem(m)
+	return m, -1, checkItem(m)
+}
+
+// stamp sets item[name], which held old (nil: nothing), to av, keeping
+// *size (itemSize of item, or -1 when unknown) up to date.
+func stamp(item map[string]types.AttributeValue, name string, old, av types.AttributeValue, size *int) {
+	if *size >= 0 {
+		if old != nil {
+			*size -= len(name) + valueSize(old)
+		}
+		*size += len(name) + valueSize(av)
+	}
+	item[name] = av
 }
 
 // itemSize is DynamoDB's size of an item: names plus values, as its
@@ -322,36 +396,55 @@ func valueSize(av types.AttributeValue) int {
 	return 1
 }
 
-// stampOwner sets item's owner to caller. An owner attribute that is
-// already there must be caller, or empty (a struct's zero value).
-func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue) error {
-	if av, ok := item[g.s.Owner]; ok {
+// stampOwner sets item's owner to caller, in buf. An owner attribute that
+// is already there must be caller, or empty (a struct's zero value).
+func (g *Guard) stampOwner(caller string, item map[string]types.AttributeValue, buf *types.AttributeValueMemberS, size *int) error {
+	av, ok := item[g.s.Owner]
+	if ok {
 		s, isS := av.(*types.AttributeValueMemberS)
 		if !isS || (s.Value != "" && s.Value != caller) {
 			return errors.New("item names another owner")
 		}
 	}
-	item[g.s.Owner] = &types.AttributeValueMemberS{Value: caller}
+	buf.Value = caller
+	stamp(item, g.s.Owner, av, buf, size)
 	return nil
 }
 
-// itemKey extracts and checks the key of item.
-func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, map[string]types.AttributeValue, error) {
+// itemKey checks the key of item. The key map is made only when needed
+// (op.keyAV), and the Key of errors and audit events too (op.keyOf),
+// unless the key validator must see it.
+func (g *Guard) itemKey(item map[string]types.AttributeValue) (Key, error) {
 	var k Key
 	pk, ok := item[g.s.PartitionKey]
 	if !ok {
-		return k, nil, errors.New("item has no partition key")
+		return k, errors.New("item has no partition key")
 	}
-	k.PK = keyValue(pk)
+	var sk types.AttributeValue
 	if g.s.SortKey != "" {
-		sk, ok := item[g.s.SortKey]
-		if !ok {
-			return k, nil, errors.New("item has no sort key")
+		if sk, ok = item[g.s.SortKey]; !ok {
+			return k, errors.New("item has no sort key")
 		}
-		k.SK = keyValue(sk)
 	}
-	av, err := g.marshalKeyAs(Key{PK: pk, SK: item[g.s.SortKey]}, k)
-	return k, av, err
+	if g.validKey != nil {
+		k = itemKeyOf(&g.s, item)
+	}
+	_, _, err := g.checkKey(Key{PK: pk, SK: sk}, k, nil)
+	return k, err
+}
+
+// itemKeyOf returns the Key of item: its key attributes' Go values.
+func itemKeyOf(s *Schema, item map[string]types.AttributeValue) Key {
+	var k Key
+	if pk, ok := item[s.PartitionKey]; ok {
+		k.PK = keyValue(pk)
+	}
+	if s.SortKey != "" {
+		if sk, ok := item[s.SortKey]; ok {
+			k.SK = keyValue(sk)
+		}
+	}
+	return k
 }
 
 // keyValue returns the Go value of a key attribute, for Error.Key and key

@@ -80,10 +80,11 @@ func (o *op) filterTerms(editors bool, names map[string]string, values map[strin
 func (o *op) probeInput(p probe, withID, project bool) *dynamodb.QueryInput {
 	s := &o.g.s
 	names := map[string]string{phPK: s.PartitionKey}
-	values := map[string]types.AttributeValue{vKeyPK: o.av[s.PartitionKey]}
+	key := o.keyAV()
+	values := map[string]types.AttributeValue{vKeyPK: key[s.PartitionKey]}
 	keyCond := phPK + " = " + vKeyPK
 	if s.SortKey != "" {
-		names[phSK], values[vKeySK] = s.SortKey, o.av[s.SortKey]
+		names[phSK], values[vKeySK] = s.SortKey, key[s.SortKey]
 		keyCond += " AND " + phSK + " = " + vKeySK
 	}
 	filter := o.filterTerms(p.editors, names, values)
@@ -127,37 +128,69 @@ func (o *op) probeInput(p probe, withID, project bool) *dynamodb.QueryInput {
 }
 
 // projection returns the attributes a verdict is judged from: the key,
-// the version, the WriteID and p.kept.
+// the version, the WriteID and p.kept. Without kept attributes its text
+// is one New wrote.
 func (o *op) projection(p probe, names map[string]string) string {
 	s := &o.g.s
+	if s.Version != "" {
+		names[phVersion] = s.Version
+	}
+	if s.WriteID != "" {
+		names[phWriteID] = s.WriteID
+	}
+	// A tenant view tells its tenant's items from others' in Go too, and
+	// an Admin Replace compares the stored owner with the body's.
+	tenant, owner := o.g.tenantTerm(), o.g.admin && p.owner
+	if tenant {
+		names[phTenant] = s.Tenant
+	}
+	if owner {
+		names[phOwner] = s.Owner
+	}
+	for i, name := range p.kept {
+		names["#gq"+strconv.Itoa(i)] = name
+	}
+	if len(p.kept) == 0 && o.g.probeText != nil {
+		return o.g.probeText[b2i(tenant)][b2i(owner)]
+	}
+	return projectionText(s, tenant, owner, len(p.kept))
+}
+
+// projectionText writes the ProjectionExpression of a classification
+// Query; see projection.
+func projectionText(s *Schema, tenant, owner bool, kept int) string {
 	parts := []string{phPK}
 	if s.SortKey != "" {
 		parts = append(parts, phSK)
 	}
 	if s.Version != "" {
-		names[phVersion] = s.Version
 		parts = append(parts, phVersion)
 	}
 	if s.WriteID != "" {
-		names[phWriteID] = s.WriteID
 		parts = append(parts, phWriteID)
 	}
-	// A tenant view tells its tenant's items from others' in Go too, and
-	// an Admin Replace compares the stored owner with the body's.
-	if o.g.tenantTerm() {
-		names[phTenant] = s.Tenant
+	if tenant {
 		parts = append(parts, phTenant)
 	}
-	if o.g.admin && p.owner {
-		names[phOwner] = s.Owner
+	if owner {
 		parts = append(parts, phOwner)
 	}
-	for i, name := range p.kept {
-		n := "#gq" + strconv.Itoa(i)
-		names[n] = name
-		parts = append(parts, n)
+	for i := range kept {
+		parts = append(parts, "#gq"+strconv.Itoa(i))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeProbeText fills g.probeText, the projections without kept
+// attributes, [tenant][owner].
+func (g *Guard) writeProbeText() {
+	t := new([2][2]string)
+	for tenant := range 2 {
+		for owner := range 2 {
+			t[tenant][owner] = projectionText(&g.s, tenant == 1, owner == 1, 0)
+		}
+	}
+	g.probeText = t
 }
 
 // read classifies w's failed condition by one Query. It returns the item
@@ -206,7 +239,7 @@ func (o *op) classify(ctx context.Context, e *Error, ccf *types.ConditionalCheck
 	v, item, landed, err := o.read(ctx, w, full)
 	switch {
 	case err != nil:
-		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err, RequestID: e.RequestID}
+		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err, RequestID: e.RequestID}
 	case landed:
 		return item, nil
 	}
@@ -221,7 +254,7 @@ func (o *op) getQuery(ctx context.Context) (map[string]types.AttributeValue, *Er
 	res, err := o.g.api.Query(ctx, o.probeInput(probe{editors: o.g.s.Editors != ""}, false, false))
 	switch {
 	case err != nil:
-		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err, RequestID: requestID(err)}
+		return nil, &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err, RequestID: requestID(err)}
 	case res.ScannedCount == 0:
 		return nil, o.refused(ErrNotFound, res.ResultMetadata)
 	case len(res.Items) == 0:

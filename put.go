@@ -19,6 +19,12 @@ type GuardedCreate struct {
 	op
 	item  map[string]types.AttributeValue
 	conds []expression.ConditionBuilder
+	st    stamps
+	blk   putInput // the first Run's input (runInput)
+	used  bool     // blk holds a request handed to the API
+	// countOpt holds the call option that counts the SDK's attempts
+	// (counted).
+	countOpt [1]func(*dynamodb.Options)
 }
 
 // Create starts a create of item on behalf of caller. item is a struct or
@@ -30,18 +36,21 @@ type GuardedCreate struct {
 // the creator owns the new item, and keeping clients from choosing them is
 // the job of the service's input type.
 func (g *Guard) Create(caller string, item any) *GuardedCreate {
-	o, m := g.itemOp("create", caller, item)
-	if o.err == nil && g.s.Editors != "" {
+	c := &GuardedCreate{}
+	m := g.itemOp(&c.op, &c.st, "create", caller, item)
+	if c.err == nil && g.s.Editors != "" {
 		if ed, ok := m[g.s.Editors]; ok {
 			if _, ss := ed.(*types.AttributeValueMemberSS); !ss {
-				o.fail(ErrInvalidInput, "editors attribute must be a string set")
+				c.fail(ErrInvalidInput, "editors attribute must be a string set")
 			}
 		}
 	}
-	if o.err == nil && g.s.Version != "" {
-		m[g.s.Version] = &types.AttributeValueMemberN{Value: "1"}
+	if c.err == nil && g.s.Version != "" {
+		c.st.version.Value = "1"
+		m[g.s.Version] = &c.st.version
 	}
-	return &GuardedCreate{op: o, item: m}
+	c.item = m
+	return c
 }
 
 // If adds a precondition, ANDed with the guard; it is evaluated against
@@ -54,24 +63,40 @@ func (c *GuardedCreate) If(cb expression.ConditionBuilder) *GuardedCreate {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (c *GuardedCreate) Input() (*dynamodb.PutItemInput, error) {
-	b := &putBlock{table: c.g.s.Table}
-	r, err := c.build(&b.gv)
+	b := &putBlock{putInput: putInput{table: c.g.s.Table}}
+	r, err := c.build(&b.gv.wid)
 	if err != nil {
 		return nil, err
 	}
 	return b.fill(c.item, r), nil
 }
 
-// build compiles the create's condition and stamps its id in the item.
-// The guard's own values are kept in gv.
-func (c *GuardedCreate) build(gv *guardValues) (request, error) {
+// runInput is Input for Run: the first Run's input lives in the builder,
+// later ones get their own (an API may keep the requests it was handed).
+func (c *GuardedCreate) runInput() (*dynamodb.PutItemInput, error) {
+	if c.used {
+		return c.Input()
+	}
+	b := &c.blk
+	*b = putInput{table: c.g.s.Table}
+	r, err := c.build(&c.st.wid)
+	if err != nil {
+		return nil, err
+	}
+	c.used = true
+	return b.fill(c.item, r), nil
+}
+
+// build compiles the create's condition and stamps its id, kept in wid, in
+// the item.
+func (c *GuardedCreate) build(wid *types.AttributeValueMemberS) (request, error) {
 	if c.err != nil {
 		return request{}, c.err
 	}
 	if c.g.s.WriteID != "" {
 		// No clause: attribute_not_exists already fails a retry.
-		gv.wid.Value = c.writeID()
-		c.item[c.g.s.WriteID] = &gv.wid
+		wid.Value = c.writeID()
+		c.item[c.g.s.WriteID] = wid
 	}
 	ue, err := compileUser(nil, c.conds)
 	if err != nil {
@@ -95,7 +120,7 @@ func (c *GuardedCreate) Run(ctx context.Context) (err error) {
 	if e := c.owned(); e != nil {
 		return c.report(ctx, e)
 	}
-	in, err := c.Input()
+	in, err := c.runInput()
 	if err != nil {
 		return c.report(ctx, err.(*Error))
 	}
@@ -143,13 +168,15 @@ type GuardedReplace struct {
 	op
 	preconds
 	item map[string]types.AttributeValue
+	st   stamps
 }
 
 // Replace starts a replace of the item under item's key on behalf of
 // caller; item is given as to Create.
 func (g *Guard) Replace(caller string, item any) *GuardedReplace {
-	o, m := g.itemOp("replace", caller, item)
-	return &GuardedReplace{op: o, item: m}
+	r := &GuardedReplace{}
+	r.item = g.itemOp(&r.op, &r.st, "replace", caller, item)
+	return r
 }
 
 // If adds a precondition, ANDed with the guard; a failure when the guard
@@ -168,7 +195,7 @@ func (r *GuardedReplace) IfVersion(n int64) *GuardedReplace {
 
 // Input returns the PutItemInput that Run would send, without sending it.
 func (r *GuardedReplace) Input() (*dynamodb.PutItemInput, error) {
-	b := &putBlock{table: r.g.s.Table}
+	b := &putBlock{putInput: putInput{table: r.g.s.Table}}
 	req, err := r.build(&b.gv)
 	if err != nil {
 		return nil, err
@@ -287,38 +314,50 @@ func (r *GuardedReplace) held(item map[string]types.AttributeValue) verdict {
 
 func (r *GuardedReplace) landed(map[string]types.AttributeValue) bool { return false }
 
-// itemOp starts a builder whose key comes from its item: it marshals the
-// item, stamps the owner and checks the key and size.
-func (g *Guard) itemOp(name, caller string, item any) (op, map[string]types.AttributeValue) {
-	o := g.start(name, caller)
+// stamps holds the attribute values a create or replace stamps in its
+// item, so that they take no allocation of their own.
+type stamps struct {
+	owner, tenant, wid types.AttributeValueMemberS
+	version            types.AttributeValueMemberN
+}
+
+// itemOp starts the builder o, whose key comes from its item: it marshals
+// the item, stamps the owner (and tenant) into st and checks the key and
+// size.
+func (g *Guard) itemOp(o *op, st *stamps, name, caller string, item any) map[string]types.AttributeValue {
+	*o = g.start(name, caller)
 	if o.err != nil {
-		return o, nil
+		return nil
 	}
-	m, err := marshalItem(item)
+	m, size, err := marshalItemSized(item)
 	if err != nil {
 		o.fail(ErrInvalidInput, "item: "+err.Error())
-		return o, nil
+		return nil
 	}
-	o.key, o.av, err = g.itemKey(m)
+	o.item = m
+	o.key, err = g.itemKey(m)
 	if err != nil {
 		o.failWith(ErrInvalidInput, err)
-		return o, nil
+		return nil
 	}
-	if !g.stampTenant(m) {
+	if !g.stampTenant(m, &st.tenant, &size) {
 		o.fail(ErrProtectedAttribute, "item names another tenant")
-		return o, nil
+		return nil
 	}
 	if g.admin {
 		if !g.namesOwner(m) {
 			o.fail(ErrInvalidInput, "an admin's item must name its owner")
-			return o, nil
+			return nil
 		}
-	} else if err := g.stampOwner(caller, m); err != nil {
+	} else if err := g.stampOwner(caller, m, &st.owner, &size); err != nil {
 		o.fail(ErrProtectedAttribute, err.Error())
-		return o, nil
+		return nil
 	}
-	if itemSize(m) > maxItemSize {
+	if size < 0 {
+		size = itemSize(m)
+	}
+	if size > maxItemSize {
 		o.fail(ErrInvalidInput, "item is larger than 400 KB")
 	}
-	return o, m
+	return m
 }

@@ -39,14 +39,14 @@ func (a *attempts) option(o *dynamodb.Options) {
 }
 
 // counted returns the call options that count the SDK's attempts of the
-// next call into o.attempts. They are kept in the builder, so that a call
+// next call into c.attempts. They are kept in the builder, so that a call
 // allocates nothing for them.
-func (o *op) counted() []func(*dynamodb.Options) {
-	o.attempts = 0
-	if o.countOpt[0] == nil {
-		o.countOpt[0] = o.attempts.option
+func (c *GuardedCreate) counted() []func(*dynamodb.Options) {
+	c.attempts = 0
+	if c.countOpt[0] == nil {
+		c.countOpt[0] = c.attempts.option
 	}
-	return o.countOpt[:]
+	return c.countOpt[:]
 }
 
 // retried reports whether an earlier attempt of the write that just failed

@@ -149,7 +149,7 @@ type scopeError struct {
 }
 
 func (s *scopeError) errorOf(o *op) *Error {
-	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Err: s.err, detail: s.detail}
+	return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Err: s.err, detail: s.detail}
 }
 
 var errNeedsTenant = &scopeError{ErrInvalidInput, "schema has Tenant: use a ForTenant view"}
@@ -182,7 +182,7 @@ func (g *Guard) tenantError(tenant string) *scopeError {
 		return &scopeError{ErrInvalidInput, "view has a tenant already"}
 	case strings.TrimSpace(tenant) == "":
 		return &scopeError{ErrUnauthenticated, "empty tenant"}
-	case len(tenant) > maxTenantLen || !utf8.ValidString(tenant):
+	case len(tenant) > maxTenantLen || !validUTF8(tenant):
 		return &scopeError{ErrInvalidInput, "tenant must be valid UTF-8 of at most 1024 bytes"}
 	}
 	return nil
@@ -191,12 +191,48 @@ func (g *Guard) tenantError(tenant string) *scopeError {
 // reasonError returns why reason cannot be an admin's stated reason, or
 // nil. The reason itself is never quoted: it may hold anything.
 func reasonError(reason string) *scopeError {
-	bad := reason == "" || len(reason) > maxReasonLen || !utf8.ValidString(reason) ||
-		strings.IndexFunc(reason, unicode.IsControl) >= 0
+	bad := reason == "" || len(reason) > maxReasonLen || !validReason(reason)
 	if bad {
 		return &scopeError{ErrInvalidInput, "admin reason must be 1 to 512 bytes of UTF-8 without control characters"}
 	}
 	return nil
+}
+
+// validReason reports whether reason is valid UTF-8 without control
+// characters, a word at a time while it is printable ASCII.
+func validReason(reason string) bool {
+	i := 0
+	for ; i+8 <= len(reason); i += 8 {
+		if !printable(word(reason[i:])) {
+			break
+		}
+	}
+	for ; i < len(reason); i++ {
+		switch c := reason[i]; {
+		case c >= utf8.RuneSelf:
+			rest := reason[i:]
+			return utf8.ValidString(rest) && strings.IndexFunc(rest, unicode.IsControl) < 0
+		case c < 0x20 || c == 0x7f:
+			return false
+		}
+	}
+	return true
+}
+
+// printable reports whether every byte of w is printable ASCII, 0x20 to
+// 0x7e: none has its high bit, none is below 0x20 and none is 0x7f.
+func printable(w uint64) bool {
+	const ones = 0x0101010101010101
+	// A byte below 0x20 borrows through its high bit when 0x20 is taken
+	// from it; so does 0x7f once 0x01 is added to it (as 0x80, a byte with
+	// its high bit set). Bytes of w with the high bit set are caught
+	// first, so neither test sees a carry from them.
+	if w&highBits != 0 {
+		return false
+	}
+	below := (w - 0x20*ones) & highBits
+	del := (w + ones) & highBits
+	return below == 0 && del == 0
 }
 
 // tenantTerm reports whether g's conditions carry the tenant term. With
@@ -228,22 +264,24 @@ func (g *Guard) checkTenantKey(av map[string]types.AttributeValue) bool {
 	return ok && s.Value == g.tenant
 }
 
-// stampTenant sets item's tenant to g's. A tenant attribute that is
-// already there must be g's, or empty (a struct's zero value).
-func (g *Guard) stampTenant(item map[string]types.AttributeValue) bool {
+// stampTenant sets item's tenant to g's, in buf. A tenant attribute that
+// is already there must be g's, or empty (a struct's zero value).
+func (g *Guard) stampTenant(item map[string]types.AttributeValue, buf *types.AttributeValueMemberS, size *int) bool {
 	if g.tenant == "" {
 		return true
 	}
 	if g.s.Tenant == g.s.PartitionKey {
 		return g.checkTenantKey(item)
 	}
-	if av, ok := item[g.s.Tenant]; ok {
+	av, ok := item[g.s.Tenant]
+	if ok {
 		s, isS := av.(*types.AttributeValueMemberS)
 		if !isS || (s.Value != "" && s.Value != g.tenant) {
 			return false
 		}
 	}
-	item[g.s.Tenant] = &types.AttributeValueMemberS{Value: g.tenant}
+	buf.Value = g.tenant
+	stamp(item, g.s.Tenant, av, buf, size)
 	return true
 }
 

@@ -263,14 +263,38 @@ func (o *op) indexed(i int, sentinel error, detail string) *Error {
 func (t *Tx) seenAt(i int) int {
 	o := t.writes[i].base()
 	for j, w := range t.writes[:i] {
-		if p := w.base(); p.g.s.Table == o.g.s.Table && itemsEqual(p.av, o.av) {
+		if p := w.base(); p.g.s.Table == o.g.s.Table && itemsEqual(p.keyAV(), o.keyAV()) {
 			return j
 		}
 	}
 	return -1
 }
 
+// A builder added to a Tx never runs alone: its first transaction item
+// takes its strings and guard values from the builder's own block, and
+// only the SDK's item type is allocated. Later Runs of the Tx get items of
+// their own (an API may keep the requests it was handed).
+
 func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
+	if !u.used {
+		b := &u.blk
+		*b = updateBlock{table: u.g.s.Table}
+		r, err := u.build(&b.gv)
+		if err != nil {
+			return types.TransactWriteItem{}, err
+		}
+		u.used = true
+		b.update, b.cond = r.update, r.cond
+		return types.TransactWriteItem{Update: &types.Update{
+			TableName:                           &b.table,
+			Key:                                 u.av,
+			UpdateExpression:                    &b.update,
+			ConditionExpression:                 &b.cond,
+			ExpressionAttributeNames:            r.names,
+			ExpressionAttributeValues:           r.values,
+			ReturnValuesOnConditionCheckFailure: r.onFail,
+		}}, nil
+	}
 	b := &updateTxBlock{table: u.g.s.Table}
 	r, err := u.build(&b.gv)
 	if err != nil {
@@ -280,6 +304,24 @@ func (u *GuardedUpdate) transactItem() (types.TransactWriteItem, error) {
 }
 
 func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
+	if !d.used {
+		b := &d.blk
+		*b = deleteBlock{table: d.g.s.Table}
+		r, err := d.build(&b.gv)
+		if err != nil {
+			return types.TransactWriteItem{}, err
+		}
+		d.used = true
+		b.cond = r.cond
+		return types.TransactWriteItem{Delete: &types.Delete{
+			TableName:                           &b.table,
+			Key:                                 d.av,
+			ConditionExpression:                 &b.cond,
+			ExpressionAttributeNames:            r.names,
+			ExpressionAttributeValues:           r.values,
+			ReturnValuesOnConditionCheckFailure: r.onFail,
+		}}, nil
+	}
 	b := &deleteTxBlock{table: d.g.s.Table}
 	r, err := d.build(&b.gv)
 	if err != nil {
@@ -289,8 +331,26 @@ func (d *GuardedDelete) transactItem() (types.TransactWriteItem, error) {
 }
 
 func (c *GuardedCreate) transactItem() (types.TransactWriteItem, error) {
+	if !c.used {
+		b := &c.blk
+		*b = putInput{table: c.g.s.Table}
+		r, err := c.build(&c.st.wid)
+		if err != nil {
+			return types.TransactWriteItem{}, err
+		}
+		c.used = true
+		b.cond = r.cond
+		return types.TransactWriteItem{Put: &types.Put{
+			TableName:                           &b.table,
+			Item:                                c.item,
+			ConditionExpression:                 &b.cond,
+			ExpressionAttributeNames:            r.names,
+			ExpressionAttributeValues:           r.values,
+			ReturnValuesOnConditionCheckFailure: r.onFail,
+		}}, nil
+	}
 	b := &putTxBlock{table: c.g.s.Table}
-	r, err := c.build(&b.gv)
+	r, err := c.build(&b.gv.wid)
 	if err != nil {
 		return types.TransactWriteItem{}, err
 	}

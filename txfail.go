@@ -2,7 +2,6 @@ package ddbguard
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -16,7 +15,7 @@ func (t *Tx) reportUnjudged(ctx context.Context, e *Error) *Error {
 			continue
 		}
 		if o := w.base(); o.g.admin && o.g.audit != nil {
-			o.g.audit(ctx, o.event(o.name, o.key, o.caller, nil, i, true))
+			o.g.audit(ctx, o.event(o.name, o.keyOf(), o.caller, nil, i, true))
 		}
 	}
 	return e
@@ -44,8 +43,8 @@ func (t *Tx) report(ctx context.Context, e *Error) *Error {
 // A reason whose item holds its own write's id shows that the
 // transaction landed (it commits whole): a retry of it is success.
 func (t *Tx) failed(ctx context.Context, cause error) error {
-	var tce *types.TransactionCanceledException
-	if !errors.As(cause, &tce) {
+	tce, ok := asError[*types.TransactionCanceledException](cause)
+	if !ok {
 		return t.reportUnjudged(ctx, &Error{Op: "tx", Index: -1, Cause: cause, RequestID: requestID(cause)})
 	}
 	if t.landed(tce) {
@@ -91,7 +90,7 @@ func (t *Tx) explain(ctx context.Context, e *Error, w txWrite, item map[string]t
 	v, _, landed, err := o.read(ctx, w, false)
 	switch {
 	case err != nil:
-		return &Error{Op: "tx", Table: o.g.s.Table, Key: o.key, Index: e.Index, Cause: err, RequestID: e.RequestID}
+		return &Error{Op: "tx", Table: o.g.s.Table, Key: o.keyOf(), Index: e.Index, Cause: err, RequestID: e.RequestID}
 	case !landed:
 		e.Err, e.detail = v.err, v.detail
 	}

@@ -38,6 +38,11 @@ type GuardedUpdate struct {
 	with      *expression.UpdateBuilder
 	preconds
 	arg types.AttributeValue // the new owner, or the editors to add or remove
+	// valBuf holds the first string value of Set and Add, so that it
+	// takes no allocation of its own.
+	valBuf [1]types.AttributeValueMemberS
+	blk    updateBlock // the first Run's input (runInput)
+	used   bool        // blk holds a request handed to the API
 }
 
 // clause is one Set, Add or Remove of a literal top-level attribute.
@@ -49,7 +54,9 @@ type clause struct {
 
 // Update starts an update of the item at k on behalf of caller.
 func (g *Guard) Update(caller string, k Key) *GuardedUpdate {
-	return &GuardedUpdate{op: g.newOp("update", caller, k)}
+	u := &GuardedUpdate{}
+	g.initOp(&u.op, "update", caller, k)
+	return u
 }
 
 // Transfer starts an update that gives the item at k to newOwner. Only the
@@ -57,7 +64,8 @@ func (g *Guard) Update(caller string, k Key) *GuardedUpdate {
 // decides who may edit. Further Set, Add and Remove calls apply in the same
 // request.
 func (g *Guard) Transfer(caller string, k Key, newOwner string) *GuardedUpdate {
-	u := &GuardedUpdate{op: g.newOp("transfer", caller, k), kind: kindTransfer}
+	u := &GuardedUpdate{kind: kindTransfer}
+	g.initOp(&u.op, "transfer", caller, k)
 	switch {
 	case strings.TrimSpace(newOwner) == "" || !utf8.ValidString(newOwner):
 		u.fail(ErrInvalidInput, "new owner must be a non-blank UTF-8 string")
@@ -81,7 +89,8 @@ func (g *Guard) RemoveEditors(caller string, k Key, editors ...string) *GuardedU
 }
 
 func (g *Guard) editors(name string, kind updateKind, caller string, k Key, editors []string) *GuardedUpdate {
-	u := &GuardedUpdate{op: g.newOp(name, caller, k), kind: kind}
+	u := &GuardedUpdate{kind: kind}
+	g.initOp(&u.op, name, caller, k)
 	switch {
 	case g.s.Editors == "":
 		u.fail(ErrInvalidInput, "schema has no Editors attribute")
@@ -151,7 +160,14 @@ func (u *GuardedUpdate) clause(section int, name string, v any) *GuardedUpdate {
 	}
 	c := clause{section: section, name: name}
 	if section != secRemove {
-		av, err := marshalValue(v)
+		var av types.AttributeValue
+		var err error
+		if x, ok := v.(string); ok && len(u.clauses) < len(u.valBuf) {
+			u.valBuf[len(u.clauses)].Value = x
+			av = &u.valBuf[len(u.clauses)]
+		} else {
+			av, err = marshalValue(v)
+		}
 		if err != nil {
 			u.fail(ErrInvalidInput, "attribute "+strconv.Quote(name)+": "+err.Error())
 			return u
@@ -210,6 +226,23 @@ func (u *GuardedUpdate) Input() (*dynamodb.UpdateItemInput, error) {
 	return b.fill(u.av, r), nil
 }
 
+// runInput is Input for Run and Value: the first one's input lives in the
+// builder, later ones get their own (an API may keep the requests it was
+// handed).
+func (u *GuardedUpdate) runInput() (*dynamodb.UpdateItemInput, error) {
+	if u.used {
+		return u.Input()
+	}
+	b := &u.blk
+	*b = updateBlock{table: u.g.s.Table}
+	r, err := u.build(&b.gv)
+	if err != nil {
+		return nil, err
+	}
+	u.used = true
+	return b.fill(u.av, r), nil
+}
+
 // Run sends the update: one UpdateItem request.
 func (u *GuardedUpdate) Run(ctx context.Context) error {
 	_, err := u.send(ctx, types.ReturnValueNone)
@@ -233,7 +266,7 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (out *dy
 	if e := u.owned(); e != nil {
 		return nil, u.report(ctx, e)
 	}
-	in, err := u.Input()
+	in, err := u.runInput()
 	if err != nil {
 		return nil, u.report(ctx, err.(*Error))
 	}
@@ -255,7 +288,7 @@ func (u *GuardedUpdate) send(ctx context.Context, rv types.ReturnValue) (out *dy
 
 func (o *op) unmarshal(item map[string]types.AttributeValue, out any) error {
 	if err := attributevalue.UnmarshalMap(item, out); err != nil {
-		return &Error{Op: o.name, Table: o.g.s.Table, Key: o.key, Index: -1, Cause: err}
+		return &Error{Op: o.name, Table: o.g.s.Table, Key: o.keyOf(), Index: -1, Cause: err}
 	}
 	return nil
 }

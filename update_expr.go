@@ -51,13 +51,40 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 	}
 	u.putVersion(values, gv)
 
-	var w updateWriter
-	fixed := u.fixedText()
-	if fixed == "" {
-		w.b.Grow(32 + 16*len(u.clauses) + ue.textLen())
-	} else {
-		w.count = true
+	text := u.fixedText()
+	if text != "" {
+		// A plain update of Set clauses, whose text New wrote: only the
+		// placeholders are left, and the version increment's value.
+		for i, c := range u.clauses {
+			n, v := placeholders(i)
+			names[n], values[v] = c.name, c.value
+		}
+		if s.Version != "" {
+			gv.one.Value = "1"
+			values[vOne] = &gv.one
+		}
+	} else if text = u.writeText(ue, names, values, gv); text == "" {
+		return request{}, u.errorf(ErrInvalidInput, "nothing to update")
 	}
+	if ue != nil {
+		ue.merge(names, values)
+	}
+	return request{
+		cond:   withCond(u.g.cond(u.g.writeShape(editorGuard), u.hasVersion), ue),
+		update: text,
+		names:  names,
+		values: values,
+		onFail: u.g.onFail(),
+	}, nil
+}
+
+// writeText writes the update's UpdateExpression, section by section, and
+// fills its placeholders in names and values. It returns "" for an update
+// with nothing to do: the version increment alone is not an update the
+// caller asked for.
+func (u *GuardedUpdate) writeText(ue *userExpr, names map[string]string, values map[string]types.AttributeValue, gv *guardValues) string {
+	var w updateWriter
+	w.b.Grow(32 + 16*len(u.clauses) + ue.textLen())
 	for sec := secSet; sec <= secDelete; sec++ {
 		w.section(sec)
 		for i, c := range u.clauses {
@@ -78,23 +105,10 @@ func (u *GuardedUpdate) build(gv *guardValues) (request, error) {
 			w.raw(ue.updates[sec])
 		}
 	}
-	// The version increment alone is not an update the caller asked for.
 	if w.items == 0 || (u.kind == kindUpdate && len(u.clauses) == 0 && u.with == nil) {
-		return request{}, u.errorf(ErrInvalidInput, "nothing to update")
+		return ""
 	}
-	if ue != nil {
-		ue.merge(names, values)
-	}
-	if fixed == "" {
-		fixed = w.b.String()
-	}
-	return request{
-		cond:   withCond(u.g.cond(u.g.writeShape(editorGuard), u.hasVersion), ue),
-		update: fixed,
-		names:  names,
-		values: values,
-		onFail: u.g.onFail(),
-	}, nil
+	return w.b.String()
 }
 
 // fixedText returns the UpdateExpression that New wrote for this update's
@@ -184,14 +198,12 @@ func (u *GuardedUpdate) checkWith(ue *userExpr) error {
 
 var sectionOps = [4]string{" = ", "", " ", " "}
 
-// updateWriter assembles an UpdateExpression section by section. With
-// count set it only counts the items, the text being known already.
+// updateWriter assembles an UpdateExpression section by section.
 type updateWriter struct {
 	b     strings.Builder
 	sec   int
 	open  bool
 	items int
-	count bool
 }
 
 func (w *updateWriter) section(sec int) { w.sec, w.open = sec, false }
@@ -211,9 +223,6 @@ func (w *updateWriter) sep() {
 
 func (w *updateWriter) item(name, op, value string) {
 	w.items++
-	if w.count {
-		return
-	}
 	w.sep()
 	w.b.WriteString(name)
 	w.b.WriteString(op)
@@ -222,9 +231,6 @@ func (w *updateWriter) item(name, op, value string) {
 
 func (w *updateWriter) raw(body string) {
 	w.items++
-	if w.count {
-		return
-	}
 	w.sep()
 	w.b.WriteString(body)
 }

@@ -2,7 +2,6 @@ package ddbguard
 
 import (
 	"crypto/rand"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -50,10 +49,16 @@ func (o *op) putWriteID(names map[string]string, values map[string]types.Attribu
 // A transaction's writes keep their ids until its token changes.
 func (o *op) settle(err error) {
 	o.ran = true
-	var e *Error
-	if o.tx == nil && (err == nil || (errors.As(err, &e) && e.Err != nil)) {
+	if o.tx == nil && (err == nil || settled(err)) {
 		o.wid = ""
 	}
+}
+
+// settled reports whether err is DynamoDB's verdict: an *Error with Err
+// set.
+func settled(err error) bool {
+	e, ok := asError[*Error](err)
+	return ok && e.Err != nil
 }
 
 // changed notes a setter's call: after a Run it makes another write, which

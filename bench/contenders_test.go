@@ -125,11 +125,34 @@ func wrapped(s string) bool {
 	return true
 }
 
+// topLevelOr reports whether s holds an OR outside any parentheses.
+func topLevelOr(s string) bool {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ' ':
+			if depth == 0 && strings.HasPrefix(s[i:], " OR ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // conjuncts flattens a condition into its AND-ed parts.
 func conjuncts(s string) []string {
 	s = strings.TrimSpace(s)
 	for wrapped(s) {
 		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	// An OR at the top binds looser than every AND: the whole condition
+	// is one disjunction, whatever ANDs it holds.
+	if topLevelOr(s) {
+		return []string{spaceClose.ReplaceAllString(spaceParen.ReplaceAllString(s, "("), ")")}
 	}
 	var parts []string
 	depth, start := 0, 0
@@ -314,6 +337,12 @@ func TestCanon_seesDifferences(t *testing.T) {
 	}
 	if got := conjuncts("((attribute_exists (id)) AND (owner = x)) AND (v = 1)"); len(got) != 3 || got[0] != "attribute_exists(id)" {
 		t.Fatalf("conjuncts = %q", got)
+	}
+	// DynamoDB binds AND tighter than OR: the WriteID clause without its
+	// parentheses means something else.
+	with, without := conjuncts("a AND b AND (c OR d)"), conjuncts("a AND b AND c OR d")
+	if reflect.DeepEqual(with, without) || len(with) != 3 || len(without) != 1 {
+		t.Fatalf("conjuncts: %q and %q", with, without)
 	}
 }
 

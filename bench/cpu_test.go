@@ -53,42 +53,62 @@ func benchOp(b *testing.B, op func(Contender, context.Context, *Args) error) {
 	for _, l := range layers(b) {
 		for _, c := range l.contenders {
 			b.Run("api="+l.name+"/impl="+c.Name(), func(b *testing.B) {
-				ctx, a := context.Background(), SampleArgs()
-				b.ReportAllocs()
-				if instrumented {
-					// Warm up first, so that the count is of the steady
-					// state: caches filled, lazy initialisation done.
-					for range 10 {
-						if err := op(c, ctx, a); err != nil {
-							b.Fatal(err)
-						}
-					}
-					// Every loop starts from a collected heap (instr.sh
-					// turns the collector off: the heap only grows).
-					runtime.GC()
-				}
-				n, cpu0 := 0, cpuTime()
-				instrStart()
-				for b.Loop() {
-					if err := op(c, ctx, a); err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				instrStop()
-				if instrumented {
-					// The name and the iteration count, in the order
-					// of callgrind's dumps, for instr.sh to divide by.
-					fmt.Fprintf(os.Stderr, "bench-instr: %s %d\n", b.Name(), n)
-				}
-				// CPU time per operation, all threads: on a shared machine
-				// it moves much less than wall time, which also counts the
-				// time other processes held the cores.
-				if cpu := cpuTime() - cpu0; cpu > 0 && n > 0 {
-					b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/op")
-				}
+				measure(b, func(ctx context.Context, a *Args) error { return op(c, ctx, a) })
 			})
 		}
+	}
+}
+
+// benchPath measures one of the paths beyond the single write, at the
+// build layer only (their answers need PathAPI).
+func benchPath(b *testing.B, op func(Paths, context.Context, *Args) error) {
+	list := PathAPI{Page: SamplePage(SampleArgs().Caller)}
+	ps, err := PathContenders(list, PathAPI{Refuse: true}, NoopAPI{}, "docs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range ps {
+		b.Run("api="+LayerNoop+"/impl="+c.Name(), func(b *testing.B) {
+			measure(b, func(ctx context.Context, a *Args) error { return op(c, ctx, a) })
+		})
+	}
+}
+
+// measure runs op in b's loop, with the instruction count's marks.
+func measure(b *testing.B, op func(context.Context, *Args) error) {
+	ctx, a := context.Background(), SampleArgs()
+	b.ReportAllocs()
+	if instrumented {
+		// Warm up first, so that the count is of the steady
+		// state: caches filled, lazy initialisation done.
+		for range 10 {
+			if err := op(ctx, a); err != nil {
+				b.Fatal(err)
+			}
+		}
+		// Every loop starts from a collected heap (instr.sh
+		// turns the collector off: the heap only grows).
+		runtime.GC()
+	}
+	n, cpu0 := 0, cpuTime()
+	instrStart()
+	for b.Loop() {
+		if err := op(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	instrStop()
+	if instrumented {
+		// The name and the iteration count, in the order
+		// of callgrind's dumps, for instr.sh to divide by.
+		fmt.Fprintf(os.Stderr, "bench-instr: %s %d\n", b.Name(), n)
+	}
+	// CPU time per operation, all threads: on a shared machine
+	// it moves much less than wall time, which also counts the
+	// time other processes held the cores.
+	if cpu := cpuTime() - cpu0; cpu > 0 && n > 0 {
+		b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/op")
 	}
 }
 
@@ -111,3 +131,19 @@ func BenchmarkCreateAV(b *testing.B) { benchOp(b, Contender.CreateAV) }
 // BenchmarkTx measures a transaction of the update, the delete and the
 // create.
 func BenchmarkTx(b *testing.B) { benchOp(b, Contender.Tx) }
+
+// BenchmarkListPage measures one List page of PageItems items, decoded.
+func BenchmarkListPage(b *testing.B) { benchPath(b, Paths.ListPage) }
+
+// BenchmarkUpdateWriteID measures the update with Schema.WriteID.
+func BenchmarkUpdateWriteID(b *testing.B) { benchPath(b, Paths.UpdateWriteID) }
+
+// BenchmarkOldlessFail measures WithoutOldItem's failure path: the refused
+// update and its classification Query.
+func BenchmarkOldlessFail(b *testing.B) { benchPath(b, Paths.OldlessFail) }
+
+// BenchmarkUpdateTenant measures the update in a tenant view.
+func BenchmarkUpdateTenant(b *testing.B) { benchPath(b, Paths.UpdateTenant) }
+
+// BenchmarkUpdateAdmin measures the update in a tenant's Admin view.
+func BenchmarkUpdateAdmin(b *testing.B) { benchPath(b, Paths.UpdateAdmin) }

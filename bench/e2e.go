@@ -46,6 +46,13 @@ type E2E struct {
 	API    *ddbguardtest.Counter
 	Guard  *ddbguard.Guard
 	Table  string
+	// Indexed is a second table, with the owner index OwnerIndex, on which
+	// only the request counts run: List pages (through Lister) and
+	// WithoutOldItem's writes (through Oldless). The load runs on Table,
+	// whose writes update no index.
+	Indexed string
+	Lister  *ddbguard.Guard
+	Oldless *ddbguard.Guard
 }
 
 // NewE2E creates a fresh table (named ddbguard-bench-<random>, on-demand
@@ -57,36 +64,78 @@ func NewE2E(ctx context.Context, client *dynamodb.Client) (*E2E, error) {
 		return nil, err
 	}
 	table := "ddbguard-bench-" + hex.EncodeToString(b[:])
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
+	if err := createTable(ctx, client, table, false); err != nil {
+		return nil, err
+	}
+	api := &ddbguardtest.Counter{API: client}
+	e := &E2E{Client: client, API: api, Table: table, Indexed: table + "-idx"}
+	if err := createTable(ctx, client, e.Indexed, true); err != nil {
+		return nil, errors.Join(err, e.Close(ctx))
+	}
+	var err error
+	if e.Guard, err = ddbguard.New(api, Schema(table)); err != nil {
+		return nil, err
+	}
+	s := Schema(e.Indexed)
+	s.OwnerIndex = OwnerIndex
+	if e.Lister, err = ddbguard.New(api, s); err != nil {
+		return nil, err
+	}
+	if e.Oldless, err = ddbguard.New(api, Schema(e.Indexed), ddbguard.WithoutOldItem()); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// createTable creates table (on-demand capacity, partition key "id") and
+// waits until it is active; with index, also the owner index OwnerIndex
+// (partition key "owner", every attribute projected).
+func createTable(ctx context.Context, client *dynamodb.Client, table string, index bool) error {
+	in := &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(AttrID), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(AttrID), KeyType: types.KeyTypeHash}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create table %s: %w", table, err)
+	}
+	if index {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(AttrOwner), AttributeType: types.ScalarAttributeTypeS})
+		in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
+			IndexName:  aws.String(OwnerIndex),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String(AttrOwner), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}}
+	}
+	if _, err := client.CreateTable(ctx, in); err != nil {
+		return fmt.Errorf("create table %s: %w", table, err)
 	}
 	w := dynamodb.NewTableExistsWaiter(client)
 	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
-		return nil, fmt.Errorf("wait for table %s: %w", table, err)
+		return fmt.Errorf("wait for table %s: %w", table, err)
 	}
-	api := &ddbguardtest.Counter{API: client}
-	g, err := ddbguard.New(api, Schema(table))
-	if err != nil {
-		return nil, err
-	}
-	return &E2E{Client: client, API: api, Guard: g, Table: table}, nil
+	return nil
 }
 
-// Close deletes the table.
+// Close deletes the tables.
 func (e *E2E) Close(ctx context.Context) error {
-	_, err := e.Client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(e.Table)})
-	return err
+	var errs []error
+	for _, t := range []string{e.Table, e.Indexed} {
+		if _, err := e.Client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(t)}); err != nil {
+			var nf *types.ResourceNotFoundException
+			if !errors.As(err, &nf) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Seed writes an item at version 1 for every id, owned by owner, with a
 // few concurrent writers.
 func (e *E2E) Seed(ctx context.Context, owner string, ids ...string) error {
+	return e.seed(ctx, e.Table, owner, ids...)
+}
+
+func (e *E2E) seed(ctx context.Context, table, owner string, ids ...string) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -97,7 +146,7 @@ func (e *E2E) Seed(ctx context.Context, owner string, ids ...string) error {
 		wg.Go(func() {
 			for id := range next {
 				_, err := e.Client.PutItem(ctx, &dynamodb.PutItemInput{
-					TableName: aws.String(e.Table),
+					TableName: aws.String(table),
 					Item: map[string]types.AttributeValue{
 						AttrID:      &types.AttributeValueMemberS{Value: id},
 						AttrOwner:   &types.AttributeValueMemberS{Value: owner},

@@ -38,25 +38,38 @@ func newE2E(t *testing.T) *E2E {
 
 // TestCountRequests_guardedIsOneRequestInEveryOutcome checks the claim the
 // report makes: ddbguard sends one request per operation whatever the
-// outcome, and every strategy reaches the expected outcome.
+// outcome (every success path, List pages included), two only for a
+// refused write under WithoutOldItem, and every strategy reaches the
+// expected outcome.
 func TestCountRequests_guardedIsOneRequestInEveryOutcome(t *testing.T) {
 	e := newE2E(t)
 	rows, err := e.CountRequests(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	ops := map[string]bool{}
 	for _, r := range rows {
+		ops[r.Op] = true
 		if len(r.Wrong) > 0 {
 			t.Errorf("%s %s: unexpected outcomes %q", r.Op, r.Outcome, r.Wrong)
 		}
-		if n := r.Requests[StrategyGuarded]; n != 1 {
-			t.Errorf("%s %s: ddbguard sent %d requests, want 1", r.Op, r.Outcome, n)
+		want := int64(1)
+		if r.Op == "update, WithoutOldItem" && r.Want != nil {
+			want = 2
+		}
+		if n := r.Requests[StrategyGuarded]; n != want || r.Expected != want {
+			t.Errorf("%s %s: ddbguard sent %d requests (expected %d), want %d", r.Op, r.Outcome, n, r.Expected, want)
 		}
 		if r.Op == "update" && r.Outcome == "success" && r.Requests[StrategyNaive] != 2 {
 			t.Errorf("naive update sent %d requests, want 2", r.Requests[StrategyNaive])
 		}
 		if r.Want != nil && r.Requests[StrategyExplain] != 0 && r.Requests[StrategyExplain] != 2 {
 			t.Errorf("%s %s: explaining write sent %d requests, want 2", r.Op, r.Outcome, r.Requests[StrategyExplain])
+		}
+	}
+	for _, op := range []string{"update", "create", "delete", "tx (2 updates)", "list (one page)", "update, WithoutOldItem"} {
+		if !ops[op] {
+			t.Errorf("no requests counted for %s", op)
 		}
 	}
 }

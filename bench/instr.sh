@@ -21,7 +21,7 @@
 # valgrind is missing, saying so)
 #
 # Environment:
-#   INSTR_N_NOOP  iterations of each build → no-op API benchmark (default 1000)
+#   INSTR_N_NOOP  iterations of each build → no-op API benchmark (default 3000)
 #   INSTR_N_SDK   iterations of each SDK-client benchmark (default 100)
 #   GO            the go command (default go)
 set -euo pipefail
@@ -39,7 +39,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$GO" test -c -o "$tmp/bench.test" .
 
 : >"$tmp/out"
-for spec in "noop ${INSTR_N_NOOP:-1000}" "sdk ${INSTR_N_SDK:-100}"; do
+for spec in "noop ${INSTR_N_NOOP:-3000}" "sdk ${INSTR_N_SDK:-100}"; do
 	read -r layer n <<<"$spec"
 	echo "instr: callgrind, layer $layer, ${n}x" >&2
 	(cd "$tmp" && rm -f callgrind.out.* &&

@@ -7,7 +7,7 @@ import (
 )
 
 // Ops are the benchmarked operations, as in benchmark names.
-var Ops = []string{"Update", "Delete", "Create", "CreateMap", "CreateAV", "Tx"}
+var Ops = append([]string{"Update", "Delete", "Create", "CreateMap", "CreateAV", "Tx"}, PathOps...)
 
 // Impls are the contenders, as in benchmark names.
 var Impls = []string{"ddbguard", "hand", "expression", "guregu"}
@@ -16,6 +16,9 @@ var (
 	opLabel = map[string]string{
 		"Update": "Update + IfVersion", "Delete": "Delete", "Create": "Create (struct item)",
 		"CreateMap": "Create (map[string]any item)", "CreateAV": "Create (map[string]types.AttributeValue item)", "Tx": "Tx of 3 (update, delete, create)",
+		"ListPage": "List page of 10 items, decoded", "UpdateWriteID": "Update + IfVersion, WriteID",
+		"OldlessFail": "WithoutOldItem: refused Update + its Query", "UpdateTenant": "Update + IfVersion, tenant view",
+		"UpdateAdmin": "Update + IfVersion, tenant's Admin view",
 	}
 	implLabel = map[string]string{
 		"ddbguard": "**ddbguard**", "hand": "hand-written SDK input", "expression": "expression package", "guregu": "guregu/dynamo v2.1.1",
@@ -246,6 +249,8 @@ func (r *Report) Console() string {
 	b.WriteString("## CPU cost per guarded write (medians)\n\n" + r.CPUTable() + "\n")
 	b.WriteString("## Goals\n\n" + r.TargetTable() + "\n")
 	b.WriteString("## Create goals (build → no-op API)\n\n" + r.CreateTable() + "\n")
+	b.WriteString("## Update, Delete, Tx goals (build → no-op API)\n\n" + r.GoalTable(WriteGoals) + "\n")
+	b.WriteString("## Paths beyond the single write (build → no-op API)\n\n" + r.GoalTable(PathGoals) + "\n")
 	if r.Instr != nil {
 		b.WriteString("## Instructions per operation (callgrind)\n\n" + r.InstrTable() + "\n")
 	}

@@ -92,7 +92,7 @@ func sampleResults() *Results {
 		},
 		Failure: []Point{pt(StrategyExplain, 1, 450, 2*time.Millisecond, 5*time.Millisecond), pt(StrategyGuarded, 1, 850, time.Millisecond, 3*time.Millisecond)},
 		Requests: []RequestRow{{Op: "update", Outcome: "not owner", Want: errors.New("x"),
-			Requests: map[string]int64{StrategyGuarded: 1, StrategyNaive: 1, StrategyExplain: 2}}},
+			Requests: map[string]int64{StrategyGuarded: 1, StrategyNaive: 1, StrategyExplain: 2}, Expected: 1}},
 	}
 }
 
@@ -128,7 +128,7 @@ func TestReport_documentHasEveryPart(t *testing.T) {
 		Machine: Machine{CPUs: 2, CPUModel: "AMD EPYC", GoVersion: "go1.x", Date: time.Unix(0, 0)}}
 	doc := r.Document("throughput.svg")
 	for _, want := range []string{"## Machine", "| CPUs (nproc) | 2 |", "## CPU cost per guarded write", "## Goals",
-		"![Throughput", "| 1 | 400 | 800 | **2.00×** |", "| update | not owner | 1 | 1 | 2 |", "## How to reproduce", "2.00× the throughput", "all 1 outcomes measured"} {
+		"![Throughput", "| 1 | 400 | 800 | **2.00×** |", "| update | not owner | 1 | 1 | 2 |", "## How to reproduce", "2.00× the throughput", "every outcome with\n  ALL_OLD, 1 outcomes measured"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)
 		}

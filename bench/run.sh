@@ -58,7 +58,7 @@ if [ "${INSTR:-1}" != 0 ]; then
 	GO="$GO" ./instr.sh results/instr.txt
 	if [ -s results/instr.txt ]; then
 		instr_args=(-instr results/instr.txt -instr-wall "$((SECONDS - instr_start))s"
-			-instr-note "${INSTR_N_NOOP:-1000} operations per benchmark of the build layer, ${INSTR_N_SDK:-100} of the SDK layer")
+			-instr-note "${INSTR_N_NOOP:-3000} operations per benchmark of the build layer, ${INSTR_N_SDK:-100} of the SDK layer")
 	fi
 fi
 
