@@ -59,15 +59,5 @@ func (s *Server) closeItem(w http.ResponseWriter, r *http.Request) {
 	u := g.Admin(b.Reason).Update(c.User, itemKey(c.Tenant, id)).
 		Set(attrStatus, statusClosed).
 		Set(attrUpdatedAt, timestamp(s.now()))
-	if conditional {
-		u.IfVersion(version)
-	}
-	ctx, cancel := s.context(r)
-	defer cancel()
-	var it Item
-	if err := u.Value(ctx, &it); err != nil {
-		s.fail(w, r, err, conditional)
-		return
-	}
-	writeItem(w, http.StatusOK, &it)
+	s.updateAndAnswer(w, r, u, version, conditional)
 }

@@ -123,6 +123,12 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if b.Tags.Set {
 		setOrRemove(u, attrTags, b.Tags.Value, len(b.Tags.Value) == 0)
 	}
+	s.updateAndAnswer(w, r, u, version, conditional)
+}
+
+// updateAndAnswer runs u, with IfVersion(version) when the request was
+// conditional, and answers with the item as the update left it.
+func (s *Server) updateAndAnswer(w http.ResponseWriter, r *http.Request, u *ddbguard.GuardedUpdate, version int64, conditional bool) {
 	if conditional {
 		u.IfVersion(version)
 	}
